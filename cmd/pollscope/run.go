@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/pollscope/pollscope/emulator"
+)
+
+type options struct {
+	kernel   string
+	cmdline  string
+	memory   int
+	display  string
+	serial   string
+	accel    string
+	duration time.Duration
+}
+
+func parseFlags(args []string, stderr io.Writer) (*options, error) {
+	o := &options{}
+	fs := flag.NewFlagSet("pollscope", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.kernel, "kernel", "", "boot this ELF64 kernel with a PVH note instead of the embedded demo kernel")
+	fs.StringVar(&o.cmdline, "append", "", "kernel command line")
+	fs.IntVar(&o.memory, "m", emulator.DefaultMemoryMiB, "guest memory in MiB")
+	fs.StringVar(&o.display, "display", "none", "display: none (terminal run: serial on stdout)")
+	fs.StringVar(&o.serial, "serial", "stdio", "where COM1 goes: stdio, none, or file:PATH")
+	fs.StringVar(&o.accel, "accel", "kvm", "accelerator: kvm")
+	fs.DurationVar(&o.duration, "duration", 0, "stop the guest after this long (0: run until it exits)")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: pollscope [flags]\n\nBoots a kernel (the embedded demo kernel by default) on KVM.\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q (flags start with -)", fs.Arg(0))
+	}
+	if o.accel != "kvm" {
+		return nil, fmt.Errorf("-accel %s: only kvm is available", o.accel)
+	}
+	if o.display != "none" {
+		return nil, fmt.Errorf("-display %s: only none is available", o.display)
+	}
+	return o, nil
+}
+
+// serialWriter opens the -serial destination.
+func serialWriter(spec string, stdout io.Writer) (io.Writer, func() error, error) {
+	switch {
+	case spec == "stdio":
+		return stdout, func() error { return nil }, nil
+	case spec == "none":
+		return nil, func() error { return nil }, nil
+	case strings.HasPrefix(spec, "file:"):
+		f, err := os.Create(strings.TrimPrefix(spec, "file:"))
+		if err != nil {
+			return nil, nil, fmt.Errorf("-serial: %w", err)
+		}
+		return f, f.Close, nil
+	default:
+		return nil, nil, fmt.Errorf("-serial %s: use stdio, none or file:PATH", spec)
+	}
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	o, err := parseFlags(args, stderr)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintf(stderr, "pollscope: %v\n", err)
+		return statusUsage
+	}
+	out, closeOut, err := serialWriter(o.serial, stdout)
+	if err != nil {
+		fmt.Fprintf(stderr, "pollscope: %v\n", err)
+		return statusUsage
+	}
+	defer closeOut()
+
+	m, err := emulator.New(emulator.Config{
+		KernelPath: o.kernel,
+		Cmdline:    o.cmdline,
+		MemoryMiB:  o.memory,
+		SerialOut:  out,
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "pollscope: %v\n", err)
+		return statusEmulatorError
+	}
+	defer m.Close()
+
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer cancel()
+	if o.duration > 0 {
+		var c2 context.CancelFunc
+		ctx, c2 = context.WithTimeout(ctx, o.duration)
+		defer c2()
+	}
+	res, _ := m.Run(ctx)
+	if res.Outcome != emulator.OutcomeExit && res.Outcome != emulator.OutcomeStopped {
+		fmt.Fprintf(stderr, "pollscope: %v\n", res)
+	}
+	return res.Status()
+}

@@ -1,0 +1,192 @@
+package kvm
+
+import (
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/bobuhiro11/gokvm/kvm"
+	"golang.org/x/sys/unix"
+
+	"github.com/pollscope/pollscope/cpu"
+)
+
+// KVM ioctl numbers that pollscope issues itself rather than through gokvm's
+// wrappers: KVM_RUN (gokvm's Run hides EINTR, which is how a kick returns)
+// and KVM_INTERRUPT (gokvm's InjectInterrupt passes the vector where the
+// kernel expects a pointer to struct kvm_interrupt, so it always fails).
+const (
+	ioctlRun       = 0x80
+	ioctlInterrupt = 0x86
+)
+
+// kvm_run exit reasons (include/uapi/linux/kvm.h).
+const (
+	exitIO            = 2
+	exitDebug         = 4
+	exitHLT           = 5
+	exitMMIO          = 6
+	exitIRQWindowOpen = 7
+	exitShutdown      = 8
+	exitFailEntry     = 9
+	exitIntr          = 10
+	exitInternalError = 17
+)
+
+// kickSignal interrupts a thread blocked in KVM_RUN. The Go runtime already
+// handles SIGURG (it preempts goroutines with it) and ignores one it did not
+// send, so it is safe to deliver at any time.
+const kickSignal = unix.SIGURG
+
+// VCPU is one KVM vCPU. It implements cpu.VCPU.
+type VCPU struct {
+	fd   int
+	run  *kvm.RunData
+	mmap []byte
+	tid  atomic.Int32 // thread inside Run, 0 when none
+}
+
+var _ cpu.VCPU = (*VCPU)(nil)
+
+// NewVCPU creates vCPU number id with the VM's filtered CPUID.
+func (vm *VM) NewVCPU(id int) (*VCPU, error) {
+	fd, err := kvm.CreateVCPU(uintptr(vm.vmFd), id)
+	if err != nil {
+		return nil, fmt.Errorf("KVM_CREATE_VCPU: %w", err)
+	}
+	v := &VCPU{fd: int(fd)}
+	unix.CloseOnExec(v.fd)
+	v.mmap, err = unix.Mmap(v.fd, 0, vm.mmapSize, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+	if err != nil {
+		unix.Close(v.fd)
+		return nil, fmt.Errorf("mmap of the vCPU's kvm_run area: %w", err)
+	}
+	v.run = (*kvm.RunData)(unsafe.Pointer(&v.mmap[0]))
+	if err := kvm.SetCPUID2(uintptr(v.fd), vm.cpuid); err != nil {
+		v.Close()
+		return nil, fmt.Errorf("KVM_SET_CPUID2: %w", err)
+	}
+	return v, nil
+}
+
+// Close unmaps the run area and closes the vCPU's fd.
+func (v *VCPU) Close() error {
+	var errs []error
+	if v.mmap != nil {
+		errs = append(errs, unix.Munmap(v.mmap))
+		v.mmap, v.run = nil, nil
+	}
+	if v.fd >= 0 {
+		errs = append(errs, unix.Close(v.fd))
+		v.fd = -1
+	}
+	return errors.Join(errs...)
+}
+
+// Run enters the guest until the next exit. The calling goroutine should be
+// locked to its OS thread, so that Kick's signal reaches the right thread.
+func (v *VCPU) Run() (cpu.Exit, error) {
+	v.tid.Store(int32(unix.Gettid()))
+	_, _, errno := unix.Syscall(unix.SYS_IOCTL, uintptr(v.fd), kvm.IIO(ioctlRun), 0)
+	v.tid.Store(0)
+	// A kick that came in while the guest ran has done its job; one that
+	// comes after this point makes the next KVM_RUN return at once.
+	v.run.ImmediateExit = 0
+	switch errno {
+	case 0:
+	case unix.EINTR, unix.EAGAIN:
+		return cpu.Exit{Kind: cpu.ExitKicked}, nil
+	default:
+		return cpu.Exit{}, fmt.Errorf("KVM_RUN: %w", errno)
+	}
+	return v.decodeExit(), nil
+}
+
+func (v *VCPU) decodeExit() cpu.Exit {
+	r := v.run
+	switch r.ExitReason {
+	case exitIO:
+		dir, size, port, count, off := r.IO()
+		n := int(size * count)
+		if off+uint64(n) > uint64(len(v.mmap)) {
+			return cpu.Exit{Kind: cpu.ExitInternalError, Reason: off}
+		}
+		return cpu.Exit{
+			Kind:  cpu.ExitPortIO,
+			Port:  uint16(port),
+			Write: dir == kvm.EXITIOOUT,
+			Size:  int(size),
+			Count: int(count),
+			Data:  v.mmap[off : off+uint64(n)],
+		}
+	case exitMMIO:
+		// struct { __u64 phys_addr; __u8 data[8]; __u32 len; __u8 is_write; }
+		base := unsafe.Offsetof(r.Data)
+		length := min(*(*uint32)(unsafe.Pointer(&v.mmap[base+16])), 8)
+		return cpu.Exit{
+			Kind:  cpu.ExitMMIO,
+			Addr:  r.Data[0],
+			Write: v.mmap[base+20] != 0,
+			Size:  int(length),
+			Count: 1,
+			Data:  v.mmap[base+8 : base+8+uintptr(length)],
+		}
+	case exitHLT:
+		return cpu.Exit{Kind: cpu.ExitHLT}
+	case exitIRQWindowOpen:
+		return cpu.Exit{Kind: cpu.ExitInterruptWindow}
+	case exitIntr:
+		return cpu.Exit{Kind: cpu.ExitKicked}
+	case exitShutdown:
+		return cpu.Exit{Kind: cpu.ExitShutdown}
+	case exitFailEntry:
+		return cpu.Exit{Kind: cpu.ExitFailEntry, Reason: r.Data[0]}
+	case exitInternalError:
+		return cpu.Exit{Kind: cpu.ExitInternalError, Reason: r.Data[0] & 0xffffffff}
+	case exitDebug:
+		return cpu.Exit{Kind: cpu.ExitDebug}
+	default:
+		return cpu.Exit{Kind: cpu.ExitUnknown, Reason: uint64(r.ExitReason)}
+	}
+}
+
+// CanInjectInterrupt reports kvm_run's ready_for_interrupt_injection and
+// if_flag from the last exit.
+func (v *VCPU) CanInjectInterrupt() bool {
+	return v.run.ReadyForInterruptInjection != 0 && v.run.IfFlag != 0
+}
+
+// InterruptsEnabled reports kvm_run's if_flag from the last exit.
+func (v *VCPU) InterruptsEnabled() bool { return v.run.IfFlag != 0 }
+
+// InjectInterrupt issues KVM_INTERRUPT with a struct kvm_interrupt.
+func (v *VCPU) InjectInterrupt(vector uint8) error {
+	irq := uint32(vector)
+	_, _, errno := unix.Syscall(unix.SYS_IOCTL, uintptr(v.fd), kvm.IIOW(ioctlInterrupt, 4), uintptr(unsafe.Pointer(&irq)))
+	if errno != 0 {
+		return fmt.Errorf("KVM_INTERRUPT vector %#x: %w", vector, errno)
+	}
+	return nil
+}
+
+// RequestInterruptWindow sets kvm_run's request_interrupt_window.
+func (v *VCPU) RequestInterruptWindow(on bool) {
+	if on {
+		v.run.RequestInterruptWindow = 1
+	} else {
+		v.run.RequestInterruptWindow = 0
+	}
+}
+
+// Kick sets immediate_exit, so a KVM_RUN about to start returns at once, and
+// signals the thread inside KVM_RUN, if any, so a running one returns too.
+func (v *VCPU) Kick() {
+	if v.run == nil {
+		return
+	}
+	v.run.ImmediateExit = 1
+	if tid := v.tid.Load(); tid != 0 {
+		_ = unix.Tgkill(unix.Getpid(), int(tid), kickSignal)
+	}
+}

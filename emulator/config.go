@@ -1,0 +1,48 @@
+package emulator
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/pollscope/pollscope/guest"
+)
+
+// Config says what to boot and how.
+type Config struct {
+	// Kernel is an ELF64 image with a PVH entry note. When both Kernel and
+	// KernelPath are empty the embedded demo kernel boots.
+	Kernel []byte
+	// KernelPath names a kernel file to read when Kernel is nil.
+	KernelPath string
+	// Cmdline is the kernel command line (at most MaxCmdline bytes).
+	Cmdline string
+	// MemoryMiB is the guest RAM size; 0 means DefaultMemoryMiB.
+	MemoryMiB int
+	// SerialOut, if set, receives every byte the guest transmits on COM1 as
+	// it is sent. The machine also keeps the output; see Machine.Serial.
+	SerialOut io.Writer
+}
+
+// kernelImage returns the bytes to boot and a name for messages.
+func (c *Config) kernelBytes() ([]byte, string, error) {
+	switch {
+	case c.Kernel != nil:
+		return c.Kernel, "the given kernel image", nil
+	case c.KernelPath != "":
+		b, err := os.ReadFile(c.KernelPath)
+		if err != nil {
+			return nil, c.KernelPath, fmt.Errorf("reading the kernel: %w", err)
+		}
+		return b, c.KernelPath, nil
+	default:
+		return guest.Kernel, "the embedded demo kernel", nil
+	}
+}
+
+func (c *Config) memoryMiB() int {
+	if c.MemoryMiB == 0 {
+		return DefaultMemoryMiB
+	}
+	return c.MemoryMiB
+}

@@ -1,0 +1,235 @@
+// Package emulator is pollscope's machine and its scripting API: it boots a
+// kernel in a KVM virtual machine with the PC's legacy devices, runs it, and
+// lets Go code watch the console and learn how the guest ended.
+package emulator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/pollscope/pollscope/cpu"
+	kvmcpu "github.com/pollscope/pollscope/cpu/kvm"
+	"github.com/pollscope/pollscope/devices/debugexit"
+	"github.com/pollscope/pollscope/devices/serial"
+)
+
+// Standard PC I/O ports of the devices pollscope emulates.
+const (
+	portCOM1      = 0x3f8
+	portDebugExit = 0xf4 // QEMU's isa-debug-exit default iobase
+	irqCOM1       = 4
+)
+
+// Machine is one guest: its RAM, its vCPU, its devices and its run state.
+// Its methods are safe for concurrent use.
+type Machine struct {
+	ram  []byte
+	vm   *kvmcpu.VM
+	vcpu cpu.VCPU
+
+	// devMu serialises every call into a device model: port accesses from
+	// the vCPU thread, timer updates and host input.
+	devMu     sync.Mutex
+	bus       portBus
+	uart      *serial.UART
+	guestExit *uint32 // set by isa-debug-exit, read by the vCPU loop
+
+	serialLog *outputLog
+
+	exits [cpu.NumExitKinds]atomic.Uint64
+
+	// Run state.
+	startOnce sync.Once
+	started   atomic.Bool
+	stopping  atomic.Bool
+	stopCh    chan struct{}
+	stopOnce  sync.Once
+	wake      chan struct{} // a token wakes a halted vCPU to re-check
+	done      chan struct{}
+	result    Result
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// New creates a machine ready to Start: it allocates guest RAM, creates the
+// KVM VM and vCPU, loads the kernel with its PVH boot information and sets
+// the processor to the PVH entry state. Close releases all of it.
+func New(cfg Config) (*Machine, error) {
+	image, name, err := cfg.kernelBytes()
+	if err != nil {
+		return nil, err
+	}
+	kernel, err := parseKernel(image)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	m := &Machine{
+		stopCh:    make(chan struct{}),
+		wake:      make(chan struct{}, 1),
+		done:      make(chan struct{}),
+		serialLog: newOutputLog(cfg.SerialOut),
+	}
+	if m.ram, err = allocRAM(cfg.memoryMiB()); err != nil {
+		return nil, err
+	}
+	if err := m.boot(kernel, name, cfg.Cmdline); err != nil {
+		m.release()
+		return nil, err
+	}
+	return m, nil
+}
+
+func (m *Machine) boot(kernel *kernelImage, name, cmdline string) error {
+	if err := loadKernel(m.ram, kernel); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	startInfo, err := writeStartInfo(m.ram, cmdline)
+	if err != nil {
+		return err
+	}
+	if err := m.attachDevices(); err != nil {
+		return err
+	}
+	if m.vm, err = kvmcpu.NewVM(m.ram); err != nil {
+		return err
+	}
+	vcpu, err := m.vm.NewVCPU(0)
+	if err != nil {
+		return err
+	}
+	m.vcpu = vcpu
+	regs, sregs := pvhState(kernel.entry, startInfo)
+	if err := m.vcpu.SetSRegs(sregs); err != nil {
+		return err
+	}
+	return m.vcpu.SetRegs(regs)
+}
+
+func (m *Machine) attachDevices() error {
+	m.uart = serial.New(m.irqLine(irqCOM1), m.serialLog)
+	exit := debugexit.New(func(v uint32) { m.guestExit = &v })
+	return errors.Join(
+		m.bus.register("serial (COM1)", portCOM1, 8, m.uart),
+		m.bus.register("isa-debug-exit", portDebugExit, 4, exit),
+	)
+}
+
+// irqLine is the interrupt wire of ISA IRQ n. Until the interrupt
+// controller is attached it goes nowhere.
+func (m *Machine) irqLine(n int) lineSink { return lineSink{} }
+
+type lineSink struct{}
+
+func (lineSink) SetLevel(bool) {}
+
+// Start boots the guest on its own vCPU goroutine and returns at once.
+func (m *Machine) Start() error {
+	if m.vcpu == nil {
+		return errors.New("the machine is closed")
+	}
+	m.startOnce.Do(func() {
+		m.started.Store(true)
+		go func() {
+			m.result = m.runVCPU()
+			close(m.done)
+		}()
+	})
+	return nil
+}
+
+// Wait blocks until the guest ends or ctx is done. It returns the result, or
+// ctx's error while the guest keeps running.
+func (m *Machine) Wait(ctx context.Context) (Result, error) {
+	if !m.started.Load() {
+		return Result{}, errors.New("the machine has not been started")
+	}
+	select {
+	case <-m.done:
+		return m.result, nil
+	case <-ctx.Done():
+		return Result{Outcome: OutcomeRunning}, ctx.Err()
+	}
+}
+
+// Run starts the guest and waits for it to end. When ctx is done first it
+// stops the guest and returns its result (OutcomeStopped) with ctx's error.
+func (m *Machine) Run(ctx context.Context) (Result, error) {
+	if err := m.Start(); err != nil {
+		return Result{}, err
+	}
+	res, err := m.Wait(ctx)
+	if err != nil {
+		m.Stop()
+		<-m.done
+		return m.result, err
+	}
+	return res, nil
+}
+
+// Stop asks the vCPU to stop and returns at once; Wait then reports
+// OutcomeStopped unless the guest had already ended.
+func (m *Machine) Stop() {
+	m.stopOnce.Do(func() {
+		m.stopping.Store(true)
+		close(m.stopCh)
+		if m.vcpu != nil {
+			m.vcpu.Kick()
+		}
+	})
+}
+
+// Done is closed when the guest has ended.
+func (m *Machine) Done() <-chan struct{} { return m.done }
+
+// Close stops the guest, waits for its vCPU goroutine and releases every
+// file descriptor and mapping. It is safe to call more than once.
+func (m *Machine) Close() error {
+	m.closeOnce.Do(func() {
+		m.Stop()
+		if m.started.Load() {
+			<-m.done
+		}
+		m.closeErr = m.release()
+	})
+	return m.closeErr
+}
+
+func (m *Machine) release() error {
+	var errs []error
+	if m.vcpu != nil {
+		errs = append(errs, m.vcpu.Close())
+		m.vcpu = nil
+	}
+	if m.vm != nil {
+		errs = append(errs, m.vm.Close())
+		m.vm = nil
+	}
+	errs = append(errs, freeRAM(m.ram))
+	m.ram = nil
+	return errors.Join(errs...)
+}
+
+// Serial returns everything the guest has sent on COM1 so far (the last
+// MiB of it).
+func (m *Machine) Serial() string {
+	b, _ := m.serialLog.snapshot()
+	return string(b)
+}
+
+// UnclaimedPorts lists the I/O ports the guest accessed that no device
+// claims, with how often.
+func (m *Machine) UnclaimedPorts() []UnclaimedAccess { return m.bus.unclaimedAccesses() }
+
+// ExitCounts returns how many VM exits of each kind the vCPU has taken.
+func (m *Machine) ExitCounts() map[cpu.ExitKind]uint64 {
+	out := make(map[cpu.ExitKind]uint64)
+	for k := range m.exits {
+		if n := m.exits[k].Load(); n > 0 {
+			out[cpu.ExitKind(k)] = n
+		}
+	}
+	return out
+}

