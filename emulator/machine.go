@@ -13,14 +13,26 @@ import (
 	"github.com/pollscope/pollscope/cpu"
 	kvmcpu "github.com/pollscope/pollscope/cpu/kvm"
 	"github.com/pollscope/pollscope/devices/debugexit"
+	"github.com/pollscope/pollscope/devices/pic"
+	"github.com/pollscope/pollscope/devices/ps2"
 	"github.com/pollscope/pollscope/devices/serial"
+	"github.com/pollscope/pollscope/devices/vga"
 )
 
 // Standard PC I/O ports of the devices pollscope emulates.
 const (
-	portCOM1      = 0x3f8
-	portDebugExit = 0xf4 // QEMU's isa-debug-exit default iobase
-	irqCOM1       = 4
+	portPICMaster  = 0x20
+	portPICSlave   = 0xa0
+	portELCR       = 0x4d0
+	portCOM1       = 0x3f8
+	portPS2Data    = 0x60
+	portPS2Command = 0x64
+	portVGACRTC    = 0x3d4
+	portDebugExit  = 0xf4 // QEMU's isa-debug-exit default iobase
+
+	irqKeyboard = 1
+	irqCOM1     = 4
+	irqMouse    = 12
 )
 
 // Machine is one guest: its RAM, its vCPU, its devices and its run state.
@@ -34,8 +46,15 @@ type Machine struct {
 	// the vCPU thread, timer updates and host input.
 	devMu     sync.Mutex
 	bus       portBus
+	clock     *hostClock
+	pic       *pic.Pair
 	uart      *serial.UART
+	kbd       *ps2.Controller
+	vga       *vga.VGA
 	guestExit *uint32 // set by isa-debug-exit, read by the vCPU loop
+	reset     bool    // the guest pulsed the reset line
+	inPortIO  bool    // the vCPU thread is handling a port exit
+	host      hostLog
 
 	serialLog *outputLog
 
@@ -71,6 +90,7 @@ func New(cfg Config) (*Machine, error) {
 		wake:      make(chan struct{}, 1),
 		done:      make(chan struct{}),
 		serialLog: newOutputLog(cfg.SerialOut),
+		clock:     newHostClock(),
 	}
 	if m.ram, err = allocRAM(cfg.memoryMiB()); err != nil {
 		return nil, err
@@ -109,21 +129,22 @@ func (m *Machine) boot(kernel *kernelImage, name, cmdline string) error {
 }
 
 func (m *Machine) attachDevices() error {
+	m.pic = pic.New(intrPin{m})
 	m.uart = serial.New(m.irqLine(irqCOM1), m.serialLog)
+	m.kbd = ps2.New(m.irqLine(irqKeyboard), m.irqLine(irqMouse), func() { m.reset = true })
+	m.vga = vga.New()
 	exit := debugexit.New(func(v uint32) { m.guestExit = &v })
 	return errors.Join(
+		m.bus.register("8042 data", portPS2Data, 1, m.kbd.Data()),
+		m.bus.register("8042 status/command", portPS2Command, 1, m.kbd.Command()),
+		m.bus.register("VGA CRTC", portVGACRTC, 2, m.vga),
+		m.bus.register("8259A master", portPICMaster, 2, m.pic.Master()),
+		m.bus.register("8259A slave", portPICSlave, 2, m.pic.Slave()),
+		m.bus.register("8259A ELCR", portELCR, 2, m.pic.ELCR()),
 		m.bus.register("serial (COM1)", portCOM1, 8, m.uart),
 		m.bus.register("isa-debug-exit", portDebugExit, 4, exit),
 	)
 }
-
-// irqLine is the interrupt wire of ISA IRQ n. Until the interrupt
-// controller is attached it goes nowhere.
-func (m *Machine) irqLine(n int) lineSink { return lineSink{} }
-
-type lineSink struct{}
-
-func (lineSink) SetLevel(bool) {}
 
 // Start boots the guest on its own vCPU goroutine and returns at once.
 func (m *Machine) Start() error {

@@ -19,9 +19,12 @@ const (
 	OutcomeStopped
 	// OutcomeError: the emulator itself failed; Result.Err says how.
 	OutcomeError
+	// OutcomeReset: the guest reset the machine through the 8042's reset
+	// line. pollscope does not reboot, like QEMU with -no-reboot.
+	OutcomeReset
 )
 
-var outcomeNames = [...]string{"running", "exit", "shutdown", "halted", "stopped", "error"}
+var outcomeNames = [...]string{"running", "exit", "shutdown", "halted", "stopped", "error", "reset"}
 
 func (o Outcome) String() string {
 	if o >= 0 && int(o) < len(outcomeNames) {
@@ -46,7 +49,7 @@ type Result struct {
 // Status is the process exit status that reports this result, following
 // QEMU where QEMU has a convention: (value << 1) | 1 for isa-debug-exit, so
 // test runners configured for QEMU work unchanged; 0 when the host stopped
-// the guest; 2 for a shutdown or a guest halted for good; 3 for an
+// the guest; 2 for a shutdown, a reset or a guest halted for good; 3 for an
 // emulator error.
 func (r Result) Status() int {
 	switch r.Outcome {
@@ -54,7 +57,7 @@ func (r Result) Status() int {
 		return int(r.ExitValue<<1 | 1)
 	case OutcomeStopped, OutcomeRunning:
 		return 0
-	case OutcomeShutdown, OutcomeHalted:
+	case OutcomeShutdown, OutcomeHalted, OutcomeReset:
 		return 2
 	default:
 		return 3
@@ -73,6 +76,8 @@ func (r Result) String() string {
 		s = "guest halted with interrupts disabled; nothing can wake it"
 	case OutcomeStopped:
 		s = "guest stopped by the host"
+	case OutcomeReset:
+		s = "guest reset the machine through the 8042 keyboard controller"
 	case OutcomeError:
 		s = fmt.Sprintf("emulator error: %v", r.Err)
 	default:

@@ -63,13 +63,18 @@ func (m *Machine) handleExit(e cpu.Exit) (Result, bool) {
 // times) on the bus, under the device lock.
 func (m *Machine) portIO(e cpu.Exit) (Result, bool) {
 	m.devMu.Lock()
+	m.inPortIO = true
 	for i := 0; i < e.Count; i++ {
 		m.bus.access(e.Port, e.Write, e.Data[i*e.Size:(i+1)*e.Size])
 	}
-	exitValue := m.guestExit
+	m.inPortIO = false
+	exitValue, reset := m.guestExit, m.reset
 	m.devMu.Unlock()
 	if exitValue != nil {
 		return Result{Outcome: OutcomeExit, ExitValue: *exitValue}, true
+	}
+	if reset {
+		return Result{Outcome: OutcomeReset}, true
 	}
 	return Result{}, false
 }
@@ -87,12 +92,6 @@ func (m *Machine) deliverInterrupt() error {
 		return m.vcpu.InjectInterrupt(vector)
 	}
 	return nil
-}
-
-// acknowledgeIfReady reports whether the interrupt controller's INTR output
-// is up and, when ready, runs its INTA cycle for the vector.
-func (m *Machine) acknowledgeIfReady(ready bool) (bool, uint8) {
-	return false, 0
 }
 
 // halt waits, after the guest executed HLT, until an interrupt is pending or

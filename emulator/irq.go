@@ -1,0 +1,64 @@
+package emulator
+
+import (
+	"github.com/pollscope/pollscope/devices"
+)
+
+// isaLine is ISA IRQ n: the wire from a device to the PIC input. The host
+// records each rising edge, so a trace shows when a device asked for
+// service. Devices drive it with the device lock held.
+type isaLine struct {
+	m     *Machine
+	n     int
+	input devices.IRQLine
+	high  bool
+}
+
+func (l *isaLine) SetLevel(high bool) {
+	if high && !l.high {
+		l.m.host.add(HostEvent{Time: l.m.clock.Now(), Kind: HostIRQRaise, Arg: uint32(l.n)})
+	}
+	l.high = high
+	l.input.SetLevel(high)
+}
+
+// irqLine returns ISA IRQ n's wire.
+func (m *Machine) irqLine(n int) devices.IRQLine {
+	return &isaLine{m: m, n: n, input: m.pic.IRQ(n)}
+}
+
+// intrPin is the PIC's INT output to the CPU. When it rises the vCPU must
+// notice: a halted vCPU is woken, and one inside KVM_RUN is kicked out so the
+// run loop can inject the interrupt. When the vCPU thread raised it itself
+// (an EOI unmasked the next request while it handled a port exit) the run
+// loop will look before re-entering the guest, so nothing needs kicking.
+type intrPin struct{ m *Machine }
+
+func (p intrPin) SetLevel(high bool) {
+	if !high {
+		return
+	}
+	select {
+	case p.m.wake <- struct{}{}:
+	default:
+	}
+	if !p.m.inPortIO && p.m.vcpu != nil {
+		p.m.vcpu.Kick()
+	}
+}
+
+// acknowledgeIfReady reports whether the PIC's INT output is up and, when
+// the guest is ready, runs the INTA cycle that returns the vector.
+func (m *Machine) acknowledgeIfReady(ready bool) (bool, uint8) {
+	m.devMu.Lock()
+	defer m.devMu.Unlock()
+	if !m.pic.INTR() {
+		return false, 0
+	}
+	if !ready {
+		return true, 0
+	}
+	v := m.pic.Acknowledge()
+	m.host.add(HostEvent{Time: m.clock.Now(), Kind: HostInject, Arg: uint32(v)})
+	return true, v
+}

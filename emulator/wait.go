@@ -1,0 +1,89 @@
+package emulator
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// WaitError is returned by the Wait functions when the pattern did not
+// appear: it says what was expected and shows the end of the console.
+type WaitError struct {
+	Where   string // "serial" or "screen"
+	Pattern string
+	Cause   error // the context's error, or why the guest ended
+	Serial  string
+	Screen  string
+}
+
+func (e *WaitError) Error() string {
+	return fmt.Sprintf("waiting for /%s/ on the %s: %v\n--- last serial lines ---\n%s\n--- screen ---\n%s",
+		e.Pattern, e.Where, e.Cause, lastLines(e.Serial, 15), lastLines(e.Screen, 25))
+}
+
+func (e *WaitError) Unwrap() error { return e.Cause }
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// WaitSerial waits until the guest's serial output matches re and returns
+// the match. Output from the start of the run counts.
+func (m *Machine) WaitSerial(ctx context.Context, re *regexp.Regexp) (string, error) {
+	for {
+		out, changed := m.serialLog.snapshot()
+		if loc := re.FindIndex(out); loc != nil {
+			return string(out[loc[0]:loc[1]]), nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return "", m.waitError("serial", re, ctx.Err())
+		case <-m.done:
+			// The guest ended: one last look at what it printed.
+			out, _ := m.serialLog.snapshot()
+			if loc := re.FindIndex(out); loc != nil {
+				return string(out[loc[0]:loc[1]]), nil
+			}
+			return "", m.waitError("serial", re, fmt.Errorf("the guest ended: %v", m.result.Outcome))
+		}
+	}
+}
+
+// screenPoll is how often WaitScreen looks at the screen: it is guest RAM,
+// which changes without telling anyone.
+const screenPoll = 10 * time.Millisecond
+
+// WaitScreen waits until the VGA text screen matches re and returns the
+// match.
+func (m *Machine) WaitScreen(ctx context.Context, re *regexp.Regexp) (string, error) {
+	t := time.NewTicker(screenPoll)
+	defer t.Stop()
+	for {
+		text := m.ScreenText()
+		if loc := re.FindStringIndex(text); loc != nil {
+			return text[loc[0]:loc[1]], nil
+		}
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return "", m.waitError("screen", re, ctx.Err())
+		case <-m.done:
+			text := m.ScreenText()
+			if loc := re.FindStringIndex(text); loc != nil {
+				return text[loc[0]:loc[1]], nil
+			}
+			return "", m.waitError("screen", re, fmt.Errorf("the guest ended: %v", m.result.Outcome))
+		}
+	}
+}
+
+func (m *Machine) waitError(where string, re *regexp.Regexp, cause error) error {
+	return &WaitError{Where: where, Pattern: re.String(), Cause: cause, Serial: m.Serial(), Screen: m.ScreenText()}
+}
