@@ -31,7 +31,8 @@ func (m *Machine) irqLine(n int) devices.IRQLine {
 // notice: a halted vCPU is woken, and one inside KVM_RUN is kicked out so the
 // run loop can inject the interrupt. When the vCPU thread raised it itself
 // (an EOI unmasked the next request while it handled a port exit) the run
-// loop will look before re-entering the guest, so nothing needs kicking.
+// loop will look before re-entering the guest, and a halted vCPU has the
+// wake token, so neither needs kicking.
 type intrPin struct{ m *Machine }
 
 func (p intrPin) SetLevel(high bool) {
@@ -42,7 +43,7 @@ func (p intrPin) SetLevel(high bool) {
 	case p.m.wake <- struct{}{}:
 	default:
 	}
-	if !p.m.inPortIO && p.m.vcpu != nil {
+	if !p.m.inPortIO && !p.m.halted.Load() && p.m.vcpu != nil {
 		p.m.vcpu.Kick()
 	}
 }
@@ -59,6 +60,7 @@ func (m *Machine) acknowledgeIfReady(ready bool) (bool, uint8) {
 		return true, 0
 	}
 	v := m.pic.Acknowledge()
+	m.reinjectTick(v)
 	m.host.add(HostEvent{Time: m.clock.Now(), Kind: HostInject, Arg: uint32(v)})
 	return true, v
 }

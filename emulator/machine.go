@@ -12,8 +12,10 @@ import (
 
 	"github.com/pollscope/pollscope/cpu"
 	kvmcpu "github.com/pollscope/pollscope/cpu/kvm"
+	"github.com/pollscope/pollscope/devices"
 	"github.com/pollscope/pollscope/devices/debugexit"
 	"github.com/pollscope/pollscope/devices/pic"
+	"github.com/pollscope/pollscope/devices/pit"
 	"github.com/pollscope/pollscope/devices/ps2"
 	"github.com/pollscope/pollscope/devices/serial"
 	"github.com/pollscope/pollscope/devices/vga"
@@ -24,12 +26,15 @@ const (
 	portPICMaster  = 0x20
 	portPICSlave   = 0xa0
 	portELCR       = 0x4d0
+	portPIT        = 0x40
+	portB          = 0x61
 	portCOM1       = 0x3f8
 	portPS2Data    = 0x60
 	portPS2Command = 0x64
 	portVGACRTC    = 0x3d4
 	portDebugExit  = 0xf4 // QEMU's isa-debug-exit default iobase
 
+	irqTimer    = 0
 	irqKeyboard = 1
 	irqCOM1     = 4
 	irqMouse    = 12
@@ -44,17 +49,20 @@ type Machine struct {
 
 	// devMu serialises every call into a device model: port accesses from
 	// the vCPU thread, timer updates and host input.
-	devMu     sync.Mutex
-	bus       portBus
-	clock     *hostClock
-	pic       *pic.Pair
-	uart      *serial.UART
-	kbd       *ps2.Controller
-	vga       *vga.VGA
-	guestExit *uint32 // set by isa-debug-exit, read by the vCPU loop
-	reset     bool    // the guest pulsed the reset line
-	inPortIO  bool    // the vCPU thread is handling a port exit
-	host      hostLog
+	devMu           sync.Mutex
+	bus             portBus
+	clock           *hostClock
+	pic             *pic.Pair
+	pit             *pit.PIT
+	timerLine       devices.IRQLine // IRQ 0, for reinjecting lost ticks
+	ticksReinjected uint64
+	uart            *serial.UART
+	kbd             *ps2.Controller
+	vga             *vga.VGA
+	guestExit       *uint32 // set by isa-debug-exit, read by the vCPU loop
+	reset           bool    // the guest pulsed the reset line
+	inPortIO        bool    // the vCPU thread is handling a port exit
+	host            hostLog
 
 	serialLog *outputLog
 
@@ -67,7 +75,10 @@ type Machine struct {
 	stopCh    chan struct{}
 	stopOnce  sync.Once
 	wake      chan struct{} // a token wakes a halted vCPU to re-check
+	timer     *pitTimer
+	halted    atomic.Bool // the vCPU waits in halt() for an interrupt
 	done      chan struct{}
+	timerDone chan struct{}
 	result    Result
 	closeOnce sync.Once
 	closeErr  error
@@ -129,12 +140,20 @@ func (m *Machine) boot(kernel *kernelImage, name, cmdline string) error {
 }
 
 func (m *Machine) attachDevices() error {
+	var err error
+	if m.timer, err = newPITTimer(); err != nil {
+		return err
+	}
 	m.pic = pic.New(intrPin{m})
 	m.uart = serial.New(m.irqLine(irqCOM1), m.serialLog)
+	m.timerLine = m.irqLine(irqTimer)
+	m.pit = pit.New(m.clock, m.timerLine)
 	m.kbd = ps2.New(m.irqLine(irqKeyboard), m.irqLine(irqMouse), func() { m.reset = true })
 	m.vga = vga.New()
 	exit := debugexit.New(func(v uint32) { m.guestExit = &v })
 	return errors.Join(
+		m.bus.register("8254 PIT", portPIT, 4, pitPorts{m.pit.Ports(), m.timer}),
+		m.bus.register("port B (speaker, PIT gate 2)", portB, 1, m.pit.PortB()),
 		m.bus.register("8042 data", portPS2Data, 1, m.kbd.Data()),
 		m.bus.register("8042 status/command", portPS2Command, 1, m.kbd.Command()),
 		m.bus.register("VGA CRTC", portVGACRTC, 2, m.vga),
@@ -153,8 +172,14 @@ func (m *Machine) Start() error {
 	}
 	m.startOnce.Do(func() {
 		m.started.Store(true)
+		m.timerDone = make(chan struct{})
+		go func() {
+			m.runTimer()
+			close(m.timerDone)
+		}()
 		go func() {
 			m.result = m.runVCPU()
+			m.Stop() // ends the timer goroutine
 			close(m.done)
 		}()
 	})
@@ -196,6 +221,9 @@ func (m *Machine) Stop() {
 	m.stopOnce.Do(func() {
 		m.stopping.Store(true)
 		close(m.stopCh)
+		if m.timer != nil {
+			m.timer.poke()
+		}
 		if m.vcpu != nil {
 			m.vcpu.Kick()
 		}
@@ -212,6 +240,7 @@ func (m *Machine) Close() error {
 		m.Stop()
 		if m.started.Load() {
 			<-m.done
+			<-m.timerDone
 		}
 		m.closeErr = m.release()
 	})
@@ -227,6 +256,10 @@ func (m *Machine) release() error {
 	if m.vm != nil {
 		errs = append(errs, m.vm.Close())
 		m.vm = nil
+	}
+	if m.timer != nil {
+		errs = append(errs, m.timer.close())
+		m.timer = nil
 	}
 	errs = append(errs, freeRAM(m.ram))
 	m.ram = nil

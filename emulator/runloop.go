@@ -97,6 +97,8 @@ func (m *Machine) deliverInterrupt() error {
 // halt waits, after the guest executed HLT, until an interrupt is pending or
 // the machine stops. A guest halted with interrupts off never wakes.
 func (m *Machine) halt() (Result, bool) {
+	m.halted.Store(true)
+	defer m.halted.Store(false)
 	for {
 		if pending, _ := m.acknowledgeIfReady(false); pending {
 			return Result{}, false
