@@ -46,6 +46,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q (flags start with -)", fs.Arg(0))
 	}
+	if o.memory <= 0 {
+		return nil, fmt.Errorf("-m %d: give the guest memory size in MiB (default %d)", o.memory, emulator.DefaultMemoryMiB)
+	}
 	if o.accel != "kvm" {
 		return nil, fmt.Errorf("-accel %s: only kvm is available", o.accel)
 	}

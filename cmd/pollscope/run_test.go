@@ -1,0 +1,70 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	kvmcpu "github.com/pollscope/pollscope/cpu/kvm"
+)
+
+func runCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	status := run(args, &stdout, &stderr)
+	return status, stdout.String(), stderr.String()
+}
+
+func TestCLIBootsEmbeddedKernel(t *testing.T) {
+	if err := kvmcpu.Available(); err != nil {
+		t.Skipf("skipping: %v", err)
+	}
+	status, out, errOut := runCLI(t, "-display", "none", "-append", "exit")
+	if status != 1 {
+		t.Fatalf("status %d, want 1 (QEMU's (0<<1)|1); stderr: %s", status, errOut)
+	}
+	if !strings.HasPrefix(out, "pollscope demo kernel") {
+		t.Fatalf("stdout does not start with the banner: %q", out)
+	}
+}
+
+func TestCLIExceptionStatus(t *testing.T) {
+	if err := kvmcpu.Available(); err != nil {
+		t.Skipf("skipping: %v", err)
+	}
+	status, out, _ := runCLI(t, "-append", "crash=pagefault", "-serial", "stdio")
+	if status != 5 || !strings.Contains(out, "EXCEPTION: page fault") {
+		t.Fatalf("status %d (want 5), output %q", status, out)
+	}
+}
+
+func TestCLIReportsBadInput(t *testing.T) {
+	dir := t.TempDir()
+	notELF := filepath.Join(dir, "kernel.txt")
+	os.WriteFile(notELF, []byte("not a kernel"), 0o644)
+	cases := []struct {
+		name   string
+		args   []string
+		status int
+		want   string
+	}{
+		{"missing kernel", []string{"-kernel", filepath.Join(dir, "missing.elf")}, statusEmulatorError, "no such file"},
+		{"not an ELF", []string{"-kernel", notELF}, statusEmulatorError, "not an ELF file"},
+		{"no memory", []string{"-m", "0"}, statusUsage, "memory size in MiB"},
+		{"too little memory", []string{"-m", "1"}, statusEmulatorError, "out of range"},
+		{"unknown accelerator", []string{"-accel", "tcg"}, statusUsage, "only kvm"},
+		{"bad serial", []string{"-serial", "tcp:1234"}, statusUsage, "use stdio, none or file:PATH"},
+		{"stray argument", []string{"kernel.elf"}, statusUsage, "unexpected argument"},
+		{"unknown flag", []string{"-bogus"}, statusUsage, "flag provided but not defined"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			status, _, errOut := runCLI(t, c.args...)
+			if status != c.status || !strings.Contains(errOut, c.want) {
+				t.Fatalf("status %d, stderr %q; want status %d saying %q", status, errOut, c.status, c.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,69 @@
+//! Privileged CPU instructions: the interrupt flag, halting, control registers.
+
+use core::arch::{asm, global_asm};
+
+/// RFLAGS.IF: maskable interrupts are delivered.
+const RFLAGS_IF: u64 = 1 << 9;
+
+// pushfq/popfq need the stack; they live in real functions so inline asm
+// never writes below RSP into the red zone of the Rust code around it.
+global_asm!(
+    r#"
+    .section .text.cpu_flags, "ax"
+    .global cpu_read_rflags
+cpu_read_rflags:
+    pushfq
+    popq %rax
+    ret
+"#,
+    options(att_syntax)
+);
+
+unsafe extern "C" {
+    fn cpu_read_rflags() -> u64;
+}
+
+#[inline]
+pub fn cli() {
+    unsafe { asm!("cli", options(nostack)) }
+}
+
+#[inline]
+pub fn sti() {
+    unsafe { asm!("sti", options(nostack)) }
+}
+
+/// Enable interrupts and halt until the next one. STI delays interrupt
+/// delivery by one instruction, so an interrupt that became pending while IF
+/// was clear is taken *after* HLT starts and wakes it: no lost wakeup.
+#[inline]
+pub fn sti_hlt() {
+    unsafe { asm!("sti", "hlt", options(nostack)) }
+}
+
+/// Stop this CPU for good: interrupts off, then halt (only NMI/SMI/INIT can
+/// wake it, hence the loop).
+pub fn halt_forever() -> ! {
+    loop {
+        unsafe { asm!("cli", "hlt", options(nostack, nomem)) }
+    }
+}
+
+pub fn interrupts_enabled() -> bool {
+    unsafe { cpu_read_rflags() & RFLAGS_IF != 0 }
+}
+
+/// Disable interrupts and report whether they were enabled before.
+#[inline]
+pub fn save_and_cli() -> bool {
+    let was = interrupts_enabled();
+    cli();
+    was
+}
+
+/// CR2: the linear address of the last page fault.
+pub fn read_cr2() -> u64 {
+    let value: u64;
+    unsafe { asm!("mov {}, cr2", out(reg) value, options(nomem, nostack, preserves_flags)) }
+    value
+}

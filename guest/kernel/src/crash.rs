@@ -1,0 +1,31 @@
+//! `crash=<kind>`: fault on purpose, to test the exception and panic paths.
+
+use core::arch::asm;
+
+/// Above the 4 GiB identity map: not present, so reading it page-faults.
+const UNMAPPED: u64 = 0x10_0000_0000;
+/// Not canonical (bits 63..47 differ), so reading it raises #GP.
+const NON_CANONICAL: u64 = 0x8000_0000_0000_0000;
+
+pub const KINDS: &str = "divide, pagefault, gp, ud2, panic";
+
+/// Crash as `kind` says; returns only if `kind` is unknown.
+pub fn crash(kind: &str) {
+    match kind {
+        // In asm, so the compiler can neither fold it nor turn it into a panic.
+        "divide" => unsafe {
+            asm!("div {0}", in(reg) 0u64, inout("rax") 1u64 => _, inout("rdx") 0u64 => _, options(nomem, nostack));
+        },
+        "pagefault" => unsafe {
+            (UNMAPPED as *const u64).read_volatile();
+        },
+        "gp" => unsafe {
+            (NON_CANONICAL as *const u64).read_volatile();
+        },
+        "ud2" => unsafe {
+            asm!("ud2", options(nomem, nostack));
+        },
+        "panic" => panic!("requested by the command line"),
+        _ => {}
+    }
+}

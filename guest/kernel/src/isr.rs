@@ -1,0 +1,159 @@
+//! Interrupt entry: 256 assembly stubs and the common path into Rust.
+//!
+//! On an interrupt the CPU switches to the gate's IST stack and pushes
+//! SS, RSP, RFLAGS, CS, RIP and, for some exceptions, an error code. Each
+//! stub pushes a 0 where the CPU pushes no error code, then its vector, so
+//! every frame has the same shape. The common path saves all general
+//! registers and the x87/SSE state (the Rust handlers use SSE), calls
+//! `isr_dispatch`, restores everything and returns with IRETQ.
+
+use crate::{console, exceptions, keyboard, pic, pit};
+use core::arch::global_asm;
+use core::sync::atomic::{AtomicU64, Ordering};
+
+/// Size of one stub; stub N is at isr_stub_table + N * STUB_SIZE.
+const STUB_SIZE: u64 = 16;
+
+// Exceptions with a CPU-pushed error code: #DF 8, #TS 10, #NP 11, #SS 12,
+// #GP 13, #PF 14, #AC 17, #CP 21, #VC 29, #SX 30.
+global_asm!(
+    r#"
+    .section .text.isr, "ax"
+    .balign 16
+    .global isr_stub_table
+isr_stub_table:
+    .set isr_vector, 0
+    .rept 256
+    .balign 16
+    .if (isr_vector == 8) || (isr_vector == 10) || (isr_vector == 11) || (isr_vector == 12) || (isr_vector == 13) || (isr_vector == 14) || (isr_vector == 17) || (isr_vector == 21) || (isr_vector == 29) || (isr_vector == 30)
+    .else
+    pushq $0
+    .endif
+    pushq $isr_vector
+    jmp isr_common
+    .set isr_vector, isr_vector + 1
+    .endr
+
+isr_common:
+    pushq %rax
+    pushq %rbx
+    pushq %rcx
+    pushq %rdx
+    pushq %rsi
+    pushq %rdi
+    pushq %rbp
+    pushq %r8
+    pushq %r9
+    pushq %r10
+    pushq %r11
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    /* RBX (callee-saved) keeps the frame address across the call. */
+    movq %rsp, %rbx
+    andq $-16, %rsp
+    subq $512, %rsp
+    fxsave64 (%rsp)
+    /* The ABI wants DF clear on function entry; IRETQ restores the
+       interrupted code's RFLAGS, DF included. */
+    cld
+    movq %rbx, %rdi
+    call isr_dispatch
+    fxrstor64 (%rsp)
+    movq %rbx, %rsp
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %r11
+    popq %r10
+    popq %r9
+    popq %r8
+    popq %rbp
+    popq %rdi
+    popq %rsi
+    popq %rdx
+    popq %rcx
+    popq %rbx
+    popq %rax
+    /* drop vector and error code */
+    addq $16, %rsp
+    iretq
+"#,
+    options(att_syntax)
+);
+
+unsafe extern "C" {
+    static isr_stub_table: u8;
+}
+
+pub fn stub_address(vector: u8) -> u64 {
+    (&raw const isr_stub_table) as u64 + vector as u64 * STUB_SIZE
+}
+
+/// The stack as `isr_common` leaves it, lowest address first.
+#[repr(C)]
+pub struct InterruptFrame {
+    pub r15: u64,
+    pub r14: u64,
+    pub r13: u64,
+    pub r12: u64,
+    pub r11: u64,
+    pub r10: u64,
+    pub r9: u64,
+    pub r8: u64,
+    pub rbp: u64,
+    pub rdi: u64,
+    pub rsi: u64,
+    pub rdx: u64,
+    pub rcx: u64,
+    pub rbx: u64,
+    pub rax: u64,
+    pub vector: u64,
+    pub error_code: u64,
+    // pushed by the CPU
+    pub rip: u64,
+    pub cs: u64,
+    pub rflags: u64,
+    pub rsp: u64,
+    pub ss: u64,
+}
+
+pub const IRQ_BASE: u64 = 32;
+const IRQ_END: u64 = IRQ_BASE + 16;
+
+static UNEXPECTED: AtomicU64 = AtomicU64::new(0);
+
+#[unsafe(no_mangle)]
+extern "C" fn isr_dispatch(frame: &mut InterruptFrame) {
+    match frame.vector {
+        0..IRQ_BASE => exceptions::fatal(frame),
+        IRQ_BASE..IRQ_END => hardware_irq((frame.vector - IRQ_BASE) as u8),
+        _ => unexpected(frame),
+    }
+}
+
+fn hardware_irq(irq: u8) {
+    if pic::is_spurious(irq) {
+        pic::end_spurious(irq);
+        return;
+    }
+    match irq {
+        pit::IRQ => pit::on_tick(),
+        keyboard::IRQ => keyboard::on_irq(),
+        _ => {}
+    }
+    pic::end_of_interrupt(irq);
+}
+
+/// A vector nothing should raise (a stray `int n` or a misrouted device).
+/// Counted, reported unless the interrupted code holds the console, and
+/// survived.
+fn unexpected(frame: &InterruptFrame) {
+    let count = UNEXPECTED.fetch_add(1, Ordering::Relaxed) + 1;
+    console::try_print(format_args!(
+        "UNEXPECTED INTERRUPT: vector={} rip={:#x} count={}\n",
+        frame.vector, frame.rip, count
+    ));
+}

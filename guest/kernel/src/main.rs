@@ -1,0 +1,164 @@
+//! pollscope demo kernel: boots through PVH, sets up the CPU tables, the
+//! heap, the 8259A PICs, the 8254 timer and the PS/2 keyboard, then idles in
+//! HLT, waking for keystrokes (echoed) and timer reports.
+
+#![no_std]
+#![no_main]
+
+extern crate alloc;
+
+mod allocator;
+mod boot;
+mod cmdline;
+mod console;
+mod cpu;
+mod crash;
+mod exceptions;
+mod exit;
+mod gdt;
+mod idt;
+mod isr;
+mod keyboard;
+mod mem;
+mod panic;
+mod pic;
+mod pit;
+mod port;
+mod pvh;
+mod queue;
+mod selftest;
+mod serial;
+mod sync;
+mod vga;
+
+use exit::exit;
+
+pub const BANNER: &str = "pollscope demo kernel 0.1.0";
+
+/// Called by boot.rs in 64-bit mode on the boot stack, interrupts off.
+#[unsafe(no_mangle)]
+extern "C" fn kernel_main(start_info_phys: u64) -> ! {
+    console::init();
+    let start_info = pvh::start_info(start_info_phys);
+    if let Some(info) = start_info {
+        cmdline::init(info.cmdline_paddr);
+    }
+    gdt::init();
+    idt::init();
+    allocator::init();
+
+    console::print_with_attr(vga::BANNER_ATTR, format_args!("{BANNER}\n"));
+    println!("cmdline: {}", cmdline::as_str());
+    match start_info {
+        None => println!("warning: no PVH start info at {start_info_phys:#x}"),
+        Some(info) if cmdline::has("memmap") => print_memmap(info),
+        Some(_) => {}
+    }
+
+    if cmdline::has("selftest") {
+        run_selftest();
+    }
+    if let Some(kind) = cmdline::get("crash") {
+        crash::crash(kind);
+        println!("warning: unknown crash={kind} (known: {})", crash::KINDS);
+    }
+    if cmdline::has("exit") {
+        exit(exit::SUCCESS);
+    }
+
+    let hz = timer_hz();
+    pit::set_report_every(report_every());
+    pic::init();
+    pit::init(hz);
+    keyboard::init();
+    cpu::sti();
+    println!("ready");
+    main_loop()
+}
+
+/// `selftest` or `selftest=N` (N random heap operations).
+fn run_selftest() {
+    let ops = match cmdline::get_u64("selftest") {
+        Ok(n) => n.unwrap_or(selftest::DEFAULT_OPS),
+        Err(text) => {
+            println!("warning: selftest={text} ignored (not a number)");
+            selftest::DEFAULT_OPS
+        }
+    };
+    match selftest::run(ops) {
+        Ok(()) => println!("selftest: ok ({ops} heap operations)"),
+        Err(what) => {
+            println!("selftest: FAILED: {what}");
+            exit(exit::TEST_FAILURE);
+        }
+    }
+}
+
+fn print_memmap(info: &pvh::StartInfo) {
+    for entry in info.memmap() {
+        println!("memmap: addr={:#x} size={:#x} type={}", entry.addr, entry.size, entry.kind);
+    }
+}
+
+/// `hz=N`, N in 19..=10000; anything else falls back to 100 with a warning.
+fn timer_hz() -> u32 {
+    let range = pit::MIN_HZ as u64..=pit::MAX_HZ as u64;
+    match cmdline::get_u64("hz") {
+        Ok(None) => pit::DEFAULT_HZ,
+        Ok(Some(hz)) if range.contains(&hz) => hz as u32,
+        _ => {
+            println!(
+                "warning: hz={} ignored (valid: {}..={}), using {}",
+                cmdline::get("hz").unwrap_or(""),
+                pit::MIN_HZ,
+                pit::MAX_HZ,
+                pit::DEFAULT_HZ
+            );
+            pit::DEFAULT_HZ
+        }
+    }
+}
+
+/// `report=N`: print a timer line every N ticks (0 or absent: never).
+fn report_every() -> u64 {
+    match cmdline::get_u64("report") {
+        Ok(n) => n.unwrap_or(0),
+        Err(text) => {
+            println!("warning: report={text} ignored (not a number)");
+            0
+        }
+    }
+}
+
+/// Sleep in HLT until an interrupt leaves work, do it, repeat.
+///
+/// The check for work runs with interrupts off; if there is none, `sti; hlt`
+/// re-enables them and halts as one step (STI takes effect after the next
+/// instruction), so an interrupt that arrives after the check still ends the
+/// HLT instead of being noticed only at the next one.
+fn main_loop() -> ! {
+    let mut decoder = keyboard::Decoder::new();
+    let mut dropped_reported = 0;
+    loop {
+        cpu::cli();
+        if !keyboard::pending() && !pit::report_pending() {
+            cpu::sti_hlt();
+            continue;
+        }
+        cpu::sti();
+
+        while let Some(scancode) = keyboard::pop_scancode() {
+            if let Some(c) = decoder.feed(scancode) {
+                print!("{c}");
+            }
+        }
+        let dropped = keyboard::dropped();
+        if dropped != dropped_reported {
+            println!("keyboard: {} scancodes dropped", dropped - dropped_reported);
+            dropped_reported = dropped;
+        }
+        if let Some(ticks) = pit::take_report() {
+            println!("timer: {ticks} ticks");
+        }
+    }
+}

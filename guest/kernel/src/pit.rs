@@ -1,0 +1,66 @@
+//! The 8254 programmable interval timer, channel 0 (wired to IRQ0).
+//!
+//! Its input clock is 1.193182 MHz. The mode/command register (port 0x43)
+//! selects channel, access mode and counting mode; then the 16-bit divisor is
+//! written to the channel's data port (0x40), low byte first. In mode 2 (rate
+//! generator) the output pulses once every `divisor` input clocks, forever.
+
+use crate::port::outb;
+use core::sync::atomic::{AtomicU64, Ordering};
+
+pub const IRQ: u8 = 0;
+
+const CHANNEL0_DATA: u16 = 0x40;
+const MODE_COMMAND: u16 = 0x43;
+/// Channel 0, access lobyte/hibyte, mode 2, binary counting.
+const CHANNEL0_LOHI_MODE2: u8 = 0x34;
+
+pub const INPUT_HZ: u32 = 1_193_182;
+pub const DEFAULT_HZ: u32 = 100;
+/// 19 Hz is the slowest rate whose divisor fits in 16 bits.
+pub const MIN_HZ: u32 = 19;
+pub const MAX_HZ: u32 = 10_000;
+
+static TICKS: AtomicU64 = AtomicU64::new(0);
+/// Report every this many ticks (0 = never).
+static REPORT_EVERY: AtomicU64 = AtomicU64::new(0);
+/// The tick count of a report not yet printed (0 = none pending).
+static REPORT_DUE: AtomicU64 = AtomicU64::new(0);
+
+pub fn divisor(hz: u32) -> u16 {
+    ((INPUT_HZ + hz / 2) / hz) as u16
+}
+
+/// Start channel 0 at `hz` (MIN_HZ..=MAX_HZ).
+pub fn init(hz: u32) {
+    let divisor = divisor(hz);
+    outb(MODE_COMMAND, CHANNEL0_LOHI_MODE2);
+    outb(CHANNEL0_DATA, divisor as u8);
+    outb(CHANNEL0_DATA, (divisor >> 8) as u8);
+}
+
+pub fn set_report_every(ticks: u64) {
+    REPORT_EVERY.store(ticks, Ordering::Relaxed);
+}
+
+/// IRQ0: count, and flag a report for the main loop. Never prints.
+pub fn on_tick() {
+    let now = TICKS.fetch_add(1, Ordering::Relaxed) + 1;
+    let every = REPORT_EVERY.load(Ordering::Relaxed);
+    if every != 0 && now % every == 0 {
+        REPORT_DUE.store(now, Ordering::Release);
+    }
+}
+
+
+pub fn report_pending() -> bool {
+    REPORT_DUE.load(Ordering::Acquire) != 0
+}
+
+/// The tick count of the pending report, clearing it.
+pub fn take_report() -> Option<u64> {
+    match REPORT_DUE.swap(0, Ordering::Acquire) {
+        0 => None,
+        ticks => Some(ticks),
+    }
+}

@@ -1,0 +1,56 @@
+//! 16550A UART on COM1 (I/O base 0x3F8), transmit only, polled.
+//!
+//! Registers (offset from the base; DLAB = LCR bit 7 selects the divisor
+//! latch at offsets 0/1):
+//!   0 THR (write) / divisor low   1 IER / divisor high   2 FCR (write)
+//!   3 LCR   4 MCR   5 LSR (bit 5 THRE: the transmit holding register is empty)
+
+use crate::port::{inb, outb};
+
+const COM1: u16 = 0x3F8;
+
+const THR: u16 = 0;
+const IER: u16 = 1;
+const DLL: u16 = 0;
+const DLM: u16 = 1;
+const FCR: u16 = 2;
+const LCR: u16 = 3;
+const MCR: u16 = 4;
+const LSR: u16 = 5;
+
+const LCR_DLAB: u8 = 0x80;
+const LCR_8N1: u8 = 0x03; // 8 data bits, no parity, 1 stop bit
+const FCR_ENABLE_CLEAR_14: u8 = 0xC7; // FIFOs on, both cleared, RX trigger at 14 bytes
+const MCR_DTR_RTS_OUT2: u8 = 0x0B; // OUT2 gates the UART's IRQ line on PCs
+const LSR_THRE: u8 = 0x20;
+
+pub struct Serial {
+    base: u16,
+}
+
+impl Serial {
+    pub const fn com1() -> Self {
+        Serial { base: COM1 }
+    }
+
+    /// The standard initialisation sequence: interrupts off, 115200 baud
+    /// (divisor 1 of the 1.8432 MHz / 16 clock), 8N1, FIFOs on, DTR/RTS/OUT2.
+    pub fn init(&mut self) {
+        outb(self.base + IER, 0x00);
+        outb(self.base + LCR, LCR_DLAB);
+        outb(self.base + DLL, 0x01);
+        outb(self.base + DLM, 0x00);
+        outb(self.base + LCR, LCR_8N1);
+        outb(self.base + FCR, FCR_ENABLE_CLEAR_14);
+        outb(self.base + MCR, MCR_DTR_RTS_OUT2);
+    }
+
+    /// Send one byte once the holding register is free. An absent UART
+    /// reads 0xFF, which has THRE set, so this never hangs.
+    pub fn write_byte(&mut self, byte: u8) {
+        while inb(self.base + LSR) & LSR_THRE == 0 {
+            core::hint::spin_loop();
+        }
+        outb(self.base + THR, byte);
+    }
+}

@@ -1,0 +1,85 @@
+//! A spin lock for a single CPU.
+//!
+//! `lock` leaves interrupts as they are: for state that interrupt handlers
+//! never wait for (the console; handlers that print use `try_lock` or, on
+//! fatal paths, `force_unlock`). Long critical sections, such as printing
+//! through port I/O, then do not hold off the timer.
+//!
+//! `lock_irq` also disables interrupts while held: for state a handler may
+//! take (the heap), so a handler can never spin on a lock that the code it
+//! interrupted holds.
+
+use crate::cpu;
+use core::cell::UnsafeCell;
+use core::ops::{Deref, DerefMut};
+use core::sync::atomic::{AtomicBool, Ordering};
+
+pub struct SpinLock<T> {
+    locked: AtomicBool,
+    value: UnsafeCell<T>,
+}
+
+unsafe impl<T: Send> Sync for SpinLock<T> {}
+
+impl<T> SpinLock<T> {
+    pub const fn new(value: T) -> Self {
+        SpinLock { locked: AtomicBool::new(false), value: UnsafeCell::new(value) }
+    }
+
+    pub fn lock(&self) -> SpinLockGuard<'_, T> {
+        while !self.acquire() {
+            core::hint::spin_loop();
+        }
+        SpinLockGuard { lock: self, restore_interrupts: false }
+    }
+
+    pub fn try_lock(&self) -> Option<SpinLockGuard<'_, T>> {
+        self.acquire().then_some(SpinLockGuard { lock: self, restore_interrupts: false })
+    }
+
+    pub fn lock_irq(&self) -> SpinLockGuard<'_, T> {
+        let interrupts_were_enabled = cpu::save_and_cli();
+        while !self.acquire() {
+            core::hint::spin_loop();
+        }
+        SpinLockGuard { lock: self, restore_interrupts: interrupts_were_enabled }
+    }
+
+    /// Release the lock whoever holds it. Only for the fatal paths (panic,
+    /// CPU exception) that must print even if they interrupted the holder
+    /// and never return to it.
+    pub unsafe fn force_unlock(&self) {
+        self.locked.store(false, Ordering::Release);
+    }
+
+    fn acquire(&self) -> bool {
+        self.locked.compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed).is_ok()
+    }
+}
+
+pub struct SpinLockGuard<'a, T> {
+    lock: &'a SpinLock<T>,
+    restore_interrupts: bool,
+}
+
+impl<T> Deref for SpinLockGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        unsafe { &*self.lock.value.get() }
+    }
+}
+
+impl<T> DerefMut for SpinLockGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        unsafe { &mut *self.lock.value.get() }
+    }
+}
+
+impl<T> Drop for SpinLockGuard<'_, T> {
+    fn drop(&mut self) {
+        self.lock.locked.store(false, Ordering::Release);
+        if self.restore_interrupts {
+            cpu::sti();
+        }
+    }
+}
