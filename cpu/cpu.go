@@ -7,6 +7,8 @@
 // software interpreter can later implement the same interface.
 package cpu
 
+import "time"
+
 // VCPU is one virtual processor. Run, the register accessors and the
 // injection methods are called from the single goroutine that owns the vCPU;
 // Kick may be called from any goroutine.
@@ -35,9 +37,17 @@ type VCPU interface {
 	// soon as the guest can take an interrupt (or not, when false).
 	RequestInterruptWindow(on bool)
 
-	// Kick makes a Run in progress (or the next one) return promptly with
-	// ExitKicked. Safe from any goroutine.
+	// BindThread makes the calling (locked) OS thread the vCPU's thread:
+	// the one that calls Run, Sleep and KickAt. Call it once, first.
+	BindThread() error
+	// Kick makes a Run or Sleep in progress (or the next one) return
+	// promptly; Run then reports ExitKicked. Safe from any goroutine.
 	Kick()
+	// KickAt arms a timer that kicks the vCPU thread at the given
+	// CLOCK_MONOTONIC time; 0 disarms it.
+	KickAt(deadline time.Duration) error
+	// Sleep blocks the vCPU thread until it is kicked.
+	Sleep()
 
 	// Close releases the vCPU's resources.
 	Close() error

@@ -28,22 +28,17 @@ func (m *Machine) irqLine(n int) devices.IRQLine {
 }
 
 // intrPin is the PIC's INT output to the CPU. When it rises the vCPU must
-// notice: a halted vCPU is woken, and one inside KVM_RUN is kicked out so the
-// run loop can inject the interrupt. When the vCPU thread raised it itself
-// (an EOI unmasked the next request while it handled a port exit) the run
-// loop will look before re-entering the guest, and a halted vCPU has the
-// wake token, so neither needs kicking.
+// notice: it is kicked out of KVM_RUN or out of its halt sleep so the run
+// loop can inject the interrupt. When the vCPU thread raised it itself (an
+// EOI unmasked the next request, or a timer edge came due) the run loop
+// looks before it re-enters the guest, so no kick is needed.
 type intrPin struct{ m *Machine }
 
 func (p intrPin) SetLevel(high bool) {
 	if !high {
 		return
 	}
-	select {
-	case p.m.wake <- struct{}{}:
-	default:
-	}
-	if !p.m.inPortIO && !p.m.halted.Load() && p.m.vcpu != nil {
+	if !p.m.onVCPU && p.m.vcpu != nil {
 		p.m.vcpu.Kick()
 	}
 }
@@ -53,6 +48,8 @@ func (p intrPin) SetLevel(high bool) {
 func (m *Machine) acknowledgeIfReady(ready bool) (bool, uint8) {
 	m.devMu.Lock()
 	defer m.devMu.Unlock()
+	m.onVCPU = true
+	defer func() { m.onVCPU = false }()
 	if !m.pic.INTR() {
 		return false, 0
 	}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/pollscope/pollscope/cpu"
 	kvmcpu "github.com/pollscope/pollscope/cpu/kvm"
@@ -61,7 +62,7 @@ type Machine struct {
 	vga             *vga.VGA
 	guestExit       *uint32 // set by isa-debug-exit, read by the vCPU loop
 	reset           bool    // the guest pulsed the reset line
-	inPortIO        bool    // the vCPU thread is handling a port exit
+	onVCPU          bool    // the vCPU thread holds the device lock
 	host            hostLog
 
 	serialLog *outputLog
@@ -74,14 +75,13 @@ type Machine struct {
 	stopping  atomic.Bool
 	stopCh    chan struct{}
 	stopOnce  sync.Once
-	wake      chan struct{} // a token wakes a halted vCPU to re-check
-	timer     *pitTimer
-	halted    atomic.Bool // the vCPU waits in halt() for an interrupt
-	done      chan struct{}
-	timerDone chan struct{}
-	result    Result
-	closeOnce sync.Once
-	closeErr  error
+	// PIT timing, owned by the vCPU thread (see timer.go).
+	pitDeadline time.Duration
+	pitDirty    bool
+	done        chan struct{}
+	result      Result
+	closeOnce   sync.Once
+	closeErr    error
 }
 
 // New creates a machine ready to Start: it allocates guest RAM, creates the
@@ -98,7 +98,6 @@ func New(cfg Config) (*Machine, error) {
 	}
 	m := &Machine{
 		stopCh:    make(chan struct{}),
-		wake:      make(chan struct{}, 1),
 		done:      make(chan struct{}),
 		serialLog: newOutputLog(cfg.SerialOut),
 		clock:     newHostClock(),
@@ -140,19 +139,16 @@ func (m *Machine) boot(kernel *kernelImage, name, cmdline string) error {
 }
 
 func (m *Machine) attachDevices() error {
-	var err error
-	if m.timer, err = newPITTimer(); err != nil {
-		return err
-	}
 	m.pic = pic.New(intrPin{m})
 	m.uart = serial.New(m.irqLine(irqCOM1), m.serialLog)
 	m.timerLine = m.irqLine(irqTimer)
 	m.pit = pit.New(m.clock, m.timerLine)
+	m.pitDirty = true
 	m.kbd = ps2.New(m.irqLine(irqKeyboard), m.irqLine(irqMouse), func() { m.reset = true })
 	m.vga = vga.New()
 	exit := debugexit.New(func(v uint32) { m.guestExit = &v })
 	return errors.Join(
-		m.bus.register("8254 PIT", portPIT, 4, pitPorts{m.pit.Ports(), m.timer}),
+		m.bus.register("8254 PIT", portPIT, 4, pitPorts{m.pit.Ports(), m}),
 		m.bus.register("port B (speaker, PIT gate 2)", portB, 1, m.pit.PortB()),
 		m.bus.register("8042 data", portPS2Data, 1, m.kbd.Data()),
 		m.bus.register("8042 status/command", portPS2Command, 1, m.kbd.Command()),
@@ -172,14 +168,8 @@ func (m *Machine) Start() error {
 	}
 	m.startOnce.Do(func() {
 		m.started.Store(true)
-		m.timerDone = make(chan struct{})
-		go func() {
-			m.runTimer()
-			close(m.timerDone)
-		}()
 		go func() {
 			m.result = m.runVCPU()
-			m.Stop() // ends the timer goroutine
 			close(m.done)
 		}()
 	})
@@ -221,9 +211,6 @@ func (m *Machine) Stop() {
 	m.stopOnce.Do(func() {
 		m.stopping.Store(true)
 		close(m.stopCh)
-		if m.timer != nil {
-			m.timer.poke()
-		}
 		if m.vcpu != nil {
 			m.vcpu.Kick()
 		}
@@ -240,7 +227,6 @@ func (m *Machine) Close() error {
 		m.Stop()
 		if m.started.Load() {
 			<-m.done
-			<-m.timerDone
 		}
 		m.closeErr = m.release()
 	})
@@ -256,10 +242,6 @@ func (m *Machine) release() error {
 	if m.vm != nil {
 		errs = append(errs, m.vm.Close())
 		m.vm = nil
-	}
-	if m.timer != nil {
-		errs = append(errs, m.timer.close())
-		m.timer = nil
 	}
 	errs = append(errs, freeRAM(m.ram))
 	m.ram = nil

@@ -10,12 +10,19 @@ import (
 // runVCPU is the vCPU's heartbeat: deliver a pending interrupt if the guest
 // can take it, enter the guest, handle the exit; until an exit ends the run.
 func (m *Machine) runVCPU() Result {
-	// KVM_RUN must stay on one thread: Kick signals that thread.
+	// KVM_RUN stays on one thread, which kicks and timers signal. The
+	// goroutine never unlocks it: BindThread changed the thread's signal
+	// mask, so the thread ends with the goroutine.
 	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
+	if err := m.vcpu.BindThread(); err != nil {
+		return Result{Outcome: OutcomeError, Err: err}
+	}
 	for {
 		if m.stopping.Load() {
 			return Result{Outcome: OutcomeStopped}
+		}
+		if err := m.serviceTimer(); err != nil {
+			return Result{Outcome: OutcomeError, Err: err}
 		}
 		if err := m.deliverInterrupt(); err != nil {
 			return Result{Outcome: OutcomeError, Err: err}
@@ -63,11 +70,11 @@ func (m *Machine) handleExit(e cpu.Exit) (Result, bool) {
 // times) on the bus, under the device lock.
 func (m *Machine) portIO(e cpu.Exit) (Result, bool) {
 	m.devMu.Lock()
-	m.inPortIO = true
+	m.onVCPU = true
 	for i := 0; i < e.Count; i++ {
 		m.bus.access(e.Port, e.Write, e.Data[i*e.Size:(i+1)*e.Size])
 	}
-	m.inPortIO = false
+	m.onVCPU = false
 	exitValue, reset := m.guestExit, m.reset
 	m.devMu.Unlock()
 	if exitValue != nil {
@@ -95,22 +102,24 @@ func (m *Machine) deliverInterrupt() error {
 }
 
 // halt waits, after the guest executed HLT, until an interrupt is pending or
-// the machine stops. A guest halted with interrupts off never wakes.
+// the machine stops. The vCPU thread sleeps until it is kicked: by a device
+// raising the PIC's output, by its PIT timer, or by Stop. A guest halted
+// with interrupts off never wakes.
 func (m *Machine) halt() (Result, bool) {
-	m.halted.Store(true)
-	defer m.halted.Store(false)
 	for {
+		if m.stopping.Load() {
+			return Result{Outcome: OutcomeStopped}, true
+		}
+		if err := m.serviceTimer(); err != nil {
+			return Result{Outcome: OutcomeError, Err: err}, true
+		}
 		if pending, _ := m.acknowledgeIfReady(false); pending {
 			return Result{}, false
 		}
 		if !m.vcpu.InterruptsEnabled() {
 			return m.crashResult(OutcomeHalted, nil), true
 		}
-		select {
-		case <-m.wake:
-		case <-m.stopCh:
-			return Result{Outcome: OutcomeStopped}, true
-		}
+		m.vcpu.Sleep()
 	}
 }
 

@@ -1,91 +1,53 @@
 package emulator
 
 import (
-	"encoding/binary"
-	"fmt"
-
-	"golang.org/x/sys/unix"
+	"time"
 
 	"github.com/pollscope/pollscope/devices"
 )
 
-// pitTimer wakes the PIT exactly when channel 0's output is due to rise. Go's
-// own timers can fire a millisecond late, which at 1000 Hz would swallow
-// ticks, so the timer runs on a timerfd armed at the absolute deadline, and
-// an eventfd interrupts its wait when the guest reprograms the PIT or the
-// machine stops.
-type pitTimer struct {
-	timerFd, eventFd int
-}
+// The PIT runs on the vCPU's own thread. Before each entry into the guest,
+// and whenever the halted vCPU is woken, serviceTimer brings the PIT up to
+// the host's clock (raising IRQ 0 on a due edge) and arms the vCPU thread's
+// timer for channel 0's next edge, so the thread is kicked out of the guest
+// or out of its sleep exactly then. No second thread and no Go timer stand
+// between a tick and its injection: Go's timers can fire a millisecond late,
+// which at 1000 Hz would swallow ticks.
 
-func newPITTimer() (*pitTimer, error) {
-	tfd, err := unix.TimerfdCreate(unix.CLOCK_MONOTONIC, unix.TFD_CLOEXEC)
-	if err != nil {
-		return nil, fmt.Errorf("timerfd_create: %w", err)
+// noDeadline marks a disarmed timer.
+const noDeadline = time.Duration(1<<63 - 1)
+
+// serviceTimer updates the PIT if its deadline has passed or the guest
+// reprogrammed it, and re-arms the vCPU thread's timer.
+func (m *Machine) serviceTimer() error {
+	if !m.pitDirty && m.clock.Now() < m.pitDeadline {
+		return nil
 	}
-	efd, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
-	if err != nil {
-		unix.Close(tfd)
-		return nil, fmt.Errorf("eventfd: %w", err)
+	m.devMu.Lock()
+	m.onVCPU = true
+	m.pit.Update()
+	next, ok := m.pit.NextDeadline()
+	m.onVCPU = false
+	m.pitDirty = false
+	m.devMu.Unlock()
+	if !ok {
+		m.pitDeadline = noDeadline
+		return m.vcpu.KickAt(0)
 	}
-	return &pitTimer{timerFd: tfd, eventFd: efd}, nil
+	m.pitDeadline = next
+	return m.vcpu.KickAt(m.clock.start + next)
 }
 
-// poke interrupts the timer's wait. Safe from any goroutine.
-func (t *pitTimer) poke() {
-	var one [8]byte
-	binary.LittleEndian.PutUint64(one[:], 1)
-	_, _ = unix.Write(t.eventFd, one[:])
-}
-
-func (t *pitTimer) close() error {
-	return errorsJoin(unix.Close(t.timerFd), unix.Close(t.eventFd))
-}
-
-// runTimer drives the PIT from the host's clock: it brings the PIT up to
-// date (which raises IRQ 0 on a due edge), arms the timerfd at the next edge
-// and waits for it or a poke; until the machine stops.
-func (m *Machine) runTimer() {
-	t := m.timer
-	var buf [8]byte
-	fds := []unix.PollFd{{Fd: int32(t.timerFd), Events: unix.POLLIN}, {Fd: int32(t.eventFd), Events: unix.POLLIN}}
-	for !m.stopping.Load() {
-		m.devMu.Lock()
-		m.pit.Update()
-		next, ok := m.pit.NextDeadline()
-		m.devMu.Unlock()
-		spec := unix.ItimerSpec{} // zero disarms
-		if ok {
-			spec.Value = m.clock.absolute(next)
-			if spec.Value.Sec == 0 && spec.Value.Nsec == 0 {
-				spec.Value.Nsec = 1
-			}
-		}
-		if err := unix.TimerfdSettime(t.timerFd, unix.TFD_TIMER_ABSTIME, &spec, nil); err != nil {
-			return
-		}
-		if _, err := unix.Poll(fds, -1); err != nil && err != unix.EINTR {
-			return
-		}
-		if fds[0].Revents&unix.POLLIN != 0 {
-			_, _ = unix.Read(t.timerFd, buf[:])
-		}
-		if fds[1].Revents&unix.POLLIN != 0 {
-			_, _ = unix.Read(t.eventFd, buf[:])
-		}
-	}
-}
-
-// pitPorts forwards the PIT's counter and control ports, then pokes the
-// timer so it re-reads the deadline a new count set.
+// pitPorts forwards the PIT's counter and control ports and marks the
+// deadline stale: a new count moves it.
 type pitPorts struct {
 	devices.PortDevice
-	timer *pitTimer
+	m *Machine
 }
 
 func (p pitPorts) Out(off uint16, data []byte) {
 	p.PortDevice.Out(off, data)
-	p.timer.poke()
+	p.m.pitDirty = true
 }
 
 // maxOwedTicks bounds how many lost timer ticks the machine still delivers

@@ -45,9 +45,9 @@ func explainOpenError(err error) error {
 
 // VM is one KVM virtual machine: its fds and its guest RAM slot.
 type VM struct {
-	kvmFd int
-	vmFd  int
-	cpuid *kvm.CPUID
+	kvmFd    int
+	vmFd     int
+	cpuid    *kvm.CPUID
 	mmapSize int
 }
 

@@ -34,17 +34,19 @@ const (
 	exitInternalError = 17
 )
 
-// kickSignal interrupts a thread blocked in KVM_RUN. The Go runtime already
-// handles SIGURG (it preempts goroutines with it) and ignores one it did not
-// send, so it is safe to deliver at any time.
+// kickSignal interrupts the vCPU thread in KVM_RUN or Sleep. The Go runtime
+// already handles SIGURG (it preempts goroutines with it) and ignores one it
+// did not send, so it is safe to deliver at any time.
 const kickSignal = unix.SIGURG
 
 // VCPU is one KVM vCPU. It implements cpu.VCPU.
 type VCPU struct {
-	fd   int
-	run  *kvm.RunData
-	mmap []byte
-	tid  atomic.Int32 // thread inside Run, 0 when none
+	fd       int
+	run      *kvm.RunData
+	mmap     []byte
+	tid      atomic.Int32 // the vCPU thread (BindThread), 0 before
+	timerID  int32        // POSIX timer that kicks the vCPU thread
+	hasTimer bool
 }
 
 var _ cpu.VCPU = (*VCPU)(nil)
@@ -72,6 +74,7 @@ func (vm *VM) NewVCPU(id int) (*VCPU, error) {
 
 // Close unmaps the run area and closes the vCPU's fd.
 func (v *VCPU) Close() error {
+	v.deleteTimer()
 	var errs []error
 	if v.mmap != nil {
 		errs = append(errs, unix.Munmap(v.mmap))
@@ -84,18 +87,16 @@ func (v *VCPU) Close() error {
 	return errors.Join(errs...)
 }
 
-// Run enters the guest until the next exit. The calling goroutine should be
-// locked to its OS thread, so that Kick's signal reaches the right thread.
+// Run enters the guest until the next exit. Call it from the thread bound
+// with BindThread, so that kicks reach it.
 func (v *VCPU) Run() (cpu.Exit, error) {
-	v.tid.Store(int32(unix.Gettid()))
 	_, _, errno := unix.Syscall(unix.SYS_IOCTL, uintptr(v.fd), kvm.IIO(ioctlRun), 0)
-	v.tid.Store(0)
-	// A kick that came in while the guest ran has done its job; one that
-	// comes after this point makes the next KVM_RUN return at once.
+	// A kick before BindThread sets immediate_exit; it has done its job.
 	v.run.ImmediateExit = 0
 	switch errno {
 	case 0:
 	case unix.EINTR, unix.EAGAIN:
+		eatKicks()
 		return cpu.Exit{Kind: cpu.ExitKicked}, nil
 	default:
 		return cpu.Exit{}, fmt.Errorf("KVM_RUN: %w", errno)
@@ -179,14 +180,15 @@ func (v *VCPU) RequestInterruptWindow(on bool) {
 	}
 }
 
-// Kick sets immediate_exit, so a KVM_RUN about to start returns at once, and
-// signals the thread inside KVM_RUN, if any, so a running one returns too.
+// Kick signals the vCPU thread: a KVM_RUN or Sleep in progress returns, and
+// one that starts later returns at once (the signal stays pending while the
+// thread runs host code). Before BindThread it sets immediate_exit instead.
 func (v *VCPU) Kick() {
-	if v.run == nil {
-		return
-	}
-	v.run.ImmediateExit = 1
 	if tid := v.tid.Load(); tid != 0 {
 		_ = unix.Tgkill(unix.Getpid(), int(tid), kickSignal)
+		return
+	}
+	if v.run != nil {
+		v.run.ImmediateExit = 1
 	}
 }
