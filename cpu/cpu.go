@@ -49,6 +49,9 @@ type VCPU interface {
 	// Sleep blocks the vCPU thread until it is kicked.
 	Sleep()
 
+	// TSCFrequency is the guest's time-stamp counter rate in Hz.
+	TSCFrequency() (uint64, error)
+
 	// Close releases the vCPU's resources.
 	Close() error
 }

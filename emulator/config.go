@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/pollscope/pollscope/guest"
+	"github.com/pollscope/pollscope/trace"
 )
 
 // Config says what to boot and how.
@@ -22,6 +23,9 @@ type Config struct {
 	// SerialOut, if set, receives every byte the guest transmits on COM1 as
 	// it is sent. The machine also keeps the output; see Machine.Serial.
 	SerialOut io.Writer
+	// Trace tunes the trace model (caps, lint thresholds); the zero value
+	// selects the defaults.
+	Trace trace.Options
 }
 
 // kernelImage returns the bytes to boot and a name for messages.

@@ -2,50 +2,25 @@ package emulator
 
 import (
 	"sync"
-	"time"
+
+	"github.com/pollscope/pollscope/trace"
 )
 
-// HostEventKind is what the host itself saw happen to the guest.
-type HostEventKind uint8
-
-// Host event kinds.
-const (
-	// HostIRQRaise: a device raised ISA IRQ line Arg at the PIC.
-	HostIRQRaise HostEventKind = iota + 1
-	// HostInject: the host injected vector Arg into the vCPU.
-	HostInject
-	// HostExit: the vCPU took a VM exit of cpu.ExitKind Arg.
-	HostExit
-	// HostKey: a host key event entered the keyboard; Arg is the ps2.Key,
-	// with bit 31 set for a release.
-	HostKey
-)
-
-// HostEvent is one host-side event, timestamped with the machine's clock.
-type HostEvent struct {
-	Time time.Duration
-	Kind HostEventKind
-	Arg  uint32
-}
-
-// maxHostEvents bounds the events waiting for the trace drainer; past it
-// new events are counted and dropped.
+// maxHostEvents bounds the host events waiting for the trace drainer; past
+// it new events are counted and dropped.
 const maxHostEvents = 1 << 16
 
-// hostLog buffers host events until the drainer takes them.
+// hostLog buffers what the host itself sees happen to the guest (lines
+// raised, vectors injected, VM exits, key events) until the drainer merges
+// it with the guest's records.
 type hostLog struct {
 	mu      sync.Mutex
-	evs     []HostEvent
+	evs     []trace.Event
 	dropped uint64
-	enabled bool
 }
 
-func (l *hostLog) add(e HostEvent) {
+func (l *hostLog) add(e trace.Event) {
 	l.mu.Lock()
-	if !l.enabled {
-		l.mu.Unlock()
-		return
-	}
 	if len(l.evs) < maxHostEvents {
 		l.evs = append(l.evs, e)
 	} else {
@@ -55,7 +30,7 @@ func (l *hostLog) add(e HostEvent) {
 }
 
 // take returns the buffered events and empties the buffer, reusing spare.
-func (l *hostLog) take(spare []HostEvent) []HostEvent {
+func (l *hostLog) take(spare []trace.Event) []trace.Event {
 	l.mu.Lock()
 	out := l.evs
 	l.evs = spare[:0]

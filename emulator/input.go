@@ -6,7 +6,12 @@ import (
 	"time"
 
 	"github.com/pollscope/pollscope/devices/ps2"
+	"github.com/pollscope/pollscope/trace"
 )
+
+// Host key events carry the key code in Arg, with keyReleased set for a
+// release.
+const keyReleased = 1 << 31
 
 // KeyDown presses k on the guest's PS/2 keyboard. Pressing a key already
 // held sends its make code again, as a keyboard's autorepeat does.
@@ -16,12 +21,12 @@ func (m *Machine) KeyDown(k ps2.Key) { m.key(k, true) }
 func (m *Machine) KeyUp(k ps2.Key) { m.key(k, false) }
 
 func (m *Machine) key(k ps2.Key, down bool) {
-	arg := uint32(k)
+	arg := uint64(k)
 	if !down {
-		arg |= 1 << 31
+		arg |= keyReleased
 	}
 	m.devMu.Lock()
-	m.host.add(HostEvent{Time: m.clock.Now(), Kind: HostKey, Arg: arg})
+	m.host.add(trace.Event{Time: int64(m.clock.Now()), Kind: trace.HostKeyEvent, Arg: arg, Name: k.String()})
 	if down {
 		m.kbd.KeyDown(k)
 	} else {

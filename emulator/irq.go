@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"github.com/pollscope/pollscope/devices"
+	"github.com/pollscope/pollscope/trace"
 )
 
 // isaLine is ISA IRQ n: the wire from a device to the PIC input. The host
@@ -16,7 +17,7 @@ type isaLine struct {
 
 func (l *isaLine) SetLevel(high bool) {
 	if high && !l.high {
-		l.m.host.add(HostEvent{Time: l.m.clock.Now(), Kind: HostIRQRaise, Arg: uint32(l.n)})
+		l.m.host.add(trace.Event{Time: int64(l.m.clock.Now()), Kind: trace.HostIRQRaise, Arg: uint64(l.n)})
 	}
 	l.high = high
 	l.input.SetLevel(high)
@@ -58,6 +59,6 @@ func (m *Machine) acknowledgeIfReady(ready bool) (bool, uint8) {
 	}
 	v := m.pic.Acknowledge()
 	m.reinjectTick(v)
-	m.host.add(HostEvent{Time: m.clock.Now(), Kind: HostInject, Arg: uint32(v)})
+	m.host.add(trace.Event{Time: int64(m.clock.Now()), Kind: trace.HostInject, Arg: uint64(v)})
 	return true, v
 }

@@ -20,6 +20,8 @@ import (
 	"github.com/pollscope/pollscope/devices/ps2"
 	"github.com/pollscope/pollscope/devices/serial"
 	"github.com/pollscope/pollscope/devices/vga"
+	"github.com/pollscope/pollscope/guest"
+	"github.com/pollscope/pollscope/trace"
 )
 
 // Standard PC I/O ports of the devices pollscope emulates.
@@ -65,7 +67,10 @@ type Machine struct {
 	onVCPU          bool    // the vCPU thread holds the device lock
 	host            hostLog
 
-	serialLog *outputLog
+	serialLog   *outputLog
+	tracer      tracer
+	drainMu     sync.Mutex // serialises ring draining (see FlushTrace)
+	drainerDone chan struct{}
 
 	exits [cpu.NumExitKinds]atomic.Uint64
 
@@ -102,6 +107,7 @@ func New(cfg Config) (*Machine, error) {
 		serialLog: newOutputLog(cfg.SerialOut),
 		clock:     newHostClock(),
 	}
+	m.tracer.collector = trace.NewCollector(cfg.Trace)
 	if m.ram, err = allocRAM(cfg.memoryMiB()); err != nil {
 		return nil, err
 	}
@@ -131,6 +137,9 @@ func (m *Machine) boot(kernel *kernelImage, name, cmdline string) error {
 		return err
 	}
 	m.vcpu = vcpu
+	if hz, err := m.vcpu.TSCFrequency(); err == nil {
+		m.tracer.tscHz = hz
+	}
 	regs, sregs := pvhState(kernel.entry, startInfo)
 	if err := m.vcpu.SetSRegs(sregs); err != nil {
 		return err
@@ -158,6 +167,7 @@ func (m *Machine) attachDevices() error {
 		m.bus.register("8259A ELCR", portELCR, 2, m.pic.ELCR()),
 		m.bus.register("serial (COM1)", portCOM1, 8, m.uart),
 		m.bus.register("isa-debug-exit", portDebugExit, 4, exit),
+		m.bus.register("trace announcement", guest.TracePort, 4, tracePort{m}),
 	)
 }
 
@@ -168,6 +178,8 @@ func (m *Machine) Start() error {
 	}
 	m.startOnce.Do(func() {
 		m.started.Store(true)
+		m.drainerDone = make(chan struct{})
+		go m.runDrainer()
 		go func() {
 			m.result = m.runVCPU()
 			close(m.done)
@@ -227,6 +239,7 @@ func (m *Machine) Close() error {
 		m.Stop()
 		if m.started.Load() {
 			<-m.done
+			<-m.drainerDone
 		}
 		m.closeErr = m.release()
 	})

@@ -32,6 +32,7 @@ func (m *Machine) runVCPU() Result {
 			return Result{Outcome: OutcomeError, Err: err}
 		}
 		m.exits[exit.Kind].Add(1)
+		m.recordExit(exit.Kind)
 		if res, done := m.handleExit(exit); done {
 			return res
 		}

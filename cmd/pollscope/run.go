@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"regexp"
 	"strings"
 	"syscall"
 	"time"
@@ -23,6 +24,8 @@ type options struct {
 	serial   string
 	accel    string
 	duration time.Duration
+	until    string
+	trace    string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -36,6 +39,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.serial, "serial", "stdio", "where COM1 goes: stdio, none, or file:PATH")
 	fs.StringVar(&o.accel, "accel", "kvm", "accelerator: kvm")
 	fs.DurationVar(&o.duration, "duration", 0, "stop the guest after this long (0: run until it exits)")
+	fs.StringVar(&o.until, "until", "", "stop the guest once its serial output matches this regular expression")
+	fs.StringVar(&o.trace, "trace", "", "write the executor trace to this file (Chrome/Perfetto JSON) when the run ends")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: pollscope [flags]\n\nBoots a kernel (the embedded demo kernel by default) on KVM.\n\n")
 		fs.PrintDefaults()
@@ -45,6 +50,11 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q (flags start with -)", fs.Arg(0))
+	}
+	if o.until != "" {
+		if _, err := regexp.Compile(o.until); err != nil {
+			return nil, fmt.Errorf("-until: %v", err)
+		}
 	}
 	if o.memory <= 0 {
 		return nil, fmt.Errorf("-m %d: give the guest memory size in MiB (default %d)", o.memory, emulator.DefaultMemoryMiB)
@@ -111,9 +121,39 @@ func run(args []string, stdout, stderr io.Writer) int {
 		ctx, c2 = context.WithTimeout(ctx, o.duration)
 		defer c2()
 	}
+	if o.until != "" {
+		go stopWhenSerialMatches(ctx, m, regexp.MustCompile(o.until))
+	}
 	res, _ := m.Run(ctx)
 	if res.Outcome != emulator.OutcomeExit && res.Outcome != emulator.OutcomeStopped {
 		fmt.Fprintf(stderr, "pollscope: %v\n", res)
 	}
+	if o.trace != "" {
+		if err := writeTrace(m, o.trace); err != nil {
+			fmt.Fprintf(stderr, "pollscope: %v\n", err)
+			return statusEmulatorError
+		}
+	}
 	return res.Status()
+}
+
+// stopWhenSerialMatches stops the guest once its serial output matches re.
+func stopWhenSerialMatches(ctx context.Context, m *emulator.Machine, re *regexp.Regexp) {
+	if _, err := m.WaitSerial(ctx, re); err == nil {
+		m.Stop()
+	}
+}
+
+// writeTrace writes the machine's trace as Perfetto JSON, all drained.
+func writeTrace(m *emulator.Machine, path string) error {
+	m.FlushTrace()
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("-trace: %w", err)
+	}
+	if err := m.WritePerfetto(f); err != nil {
+		f.Close()
+		return fmt.Errorf("-trace: writing %s: %w", path, err)
+	}
+	return f.Close()
 }

@@ -192,3 +192,12 @@ func (v *VCPU) Kick() {
 		v.run.ImmediateExit = 1
 	}
 }
+
+// TSCFrequency reports the guest TSC rate (KVM_GET_TSC_KHZ).
+func (v *VCPU) TSCFrequency() (uint64, error) {
+	khz, err := kvm.GetTSCKHz(uintptr(v.fd))
+	if err != nil {
+		return 0, fmt.Errorf("KVM_GET_TSC_KHZ: %w", err)
+	}
+	return khz * 1000, nil
+}

@@ -1,0 +1,52 @@
+// Package trace turns the executor events a pollscope guest reports through
+// its trace ring, merged with the host's own events, into the model the GUI,
+// the tests and the benchmarks read.
+//
+// The emulator decodes guest records (see docs/trace-abi.md and package
+// guest), converts their TSC to host nanoseconds, and hands them to a
+// Collector as Events together with host-side events (an IRQ line raised, a
+// vector injected, a VM exit, a key press). The Collector keeps the state
+// machine of the executor (which task is being polled, which tasks were woken
+// and not yet polled, which interrupt is running, whether the CPU sits in
+// hlt) and builds, event by event:
+//
+//   - tasks with names, states and cumulative statistics (polls, wakes,
+//     self-wakes, busy / scheduled / idle time, poll-duration and
+//     wake-to-poll latency histograms);
+//   - poll spans, wakes and the wake→poll links between them;
+//   - interrupt spans, idle (hlt) spans, the ready-queue length over time,
+//     marks and host events;
+//   - lints: lost waker, long poll, self-wake share, missed wakeup.
+//
+// Collector.Snapshot returns an immutable Model that shares the collector's
+// append-only storage, so the GUI can take one every frame. Model.WritePerfetto
+// exports a Model as Chrome Trace Event Format JSON for ui.perfetto.dev.
+//
+// # Time
+//
+// Event times are nanoseconds since machine start. Times are clamped to
+// [0, 2^62]. Guest events drive a state machine and must be applied in order:
+// a batch passed to Add is sorted by time (stably), and a guest event older
+// than the last guest event already applied (it came in a later batch) is
+// applied at that last time instead. Host events only ever go to Model.Host
+// and are inserted at their own time.
+//
+// # What is in the sorted lists
+//
+// Only spans that have ended are in Model.Polls, Model.IRQs and Model.Idle;
+// the ones still open at the last event are in Model.OpenPolls,
+// Model.OpenIRQs and Model.OpenIdle, with End set to Model.End. That is what
+// lets a Snapshot share storage instead of copying it: nothing a snapshot can
+// see is ever written again.
+//
+// # Repairs
+//
+// Records can be lost (a full ring drops them, see Model.Dropped). The
+// collector repairs what the executor's structure allows and counts each
+// repair or skipped event in Model.Unmatched: a poll still open when the next
+// PollBegin or an IdleEnter arrives ends there (the executor polls one task
+// at a time and cannot halt inside a poll); an idle period still open at a
+// PollBegin ends there; interrupts still open at an IdleEnter end there (the
+// guest writes IdleEnter with interrupts disabled); a PollEnd, IrqExit or
+// IdleExit with nothing open is skipped, as is a task event for task 0.
+package trace

@@ -1,0 +1,125 @@
+package trace
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"testing"
+	"time"
+)
+
+// fuzzKinds are the kinds a fuzz record can have: all guest and host kinds
+// and a few that are neither.
+var fuzzKinds = []Kind{kSpawn, kPollBegin, kPollEnd, kWake, kIrqEnter, kIrqExit, kIdleEnter, kIdleExit,
+	kExecStart, kMark, kTaskExit, HostIRQRaise, HostInject, HostExit, HostKeyEvent, 0, 12, 99, 104}
+
+const fuzzRecord = 8
+
+// decodeFuzz turns fuzz bytes into batches of events: 8 bytes a record
+// (kind, task, time step, argument bytes, queue, batch end).
+func decodeFuzz(data []byte) [][]Event {
+	var batches [][]Event
+	var batch []Event
+	var now int64
+	for ; len(data) >= fuzzRecord; data = data[fuzzRecord:] {
+		r := data[:fuzzRecord]
+		e := Event{Kind: fuzzKinds[int(r[0])%len(fuzzKinds)], Task: uint32(r[1] % 12), Queue: uint16(r[5] % 4)}
+		now += int64(int8(r[2])) * int64(time.Microsecond) // may go back
+		e.Time = now
+		switch r[6] {
+		case 255:
+			e.Time = math.MaxInt64
+		case 254:
+			e.Time = math.MinInt64
+		}
+		raw := uint64(r[3]) | uint64(r[4])<<8 | uint64(r[6])<<16
+		switch e.Kind {
+		case kPollEnd:
+			e.Arg = uint64(r[3]&1) | uint64(r[4]%3)<<32
+		case kWake:
+			e.Arg = uint64(r[3]%4)<<56 | uint64(r[4]%12)
+		case kIrqEnter, kIrqExit:
+			e.Arg = uint64(30 + r[3]%5)
+		case kExecStart:
+			e.Arg = uint64(r[3] % 3)
+		default:
+			e.Arg = raw
+		}
+		if e.Kind == kSpawn || e.Kind == HostExit {
+			e.Name = string(r[3:5])
+		}
+		batch = append(batch, e)
+		if r[7]%8 == 0 {
+			batches, batch = append(batches, batch), nil
+		}
+	}
+	return append(batches, batch)
+}
+
+// encodeFuzz is decodeFuzz's rough inverse, for seeds.
+func encodeFuzz(evs []Event) []byte {
+	var out []byte
+	var now int64
+	for i, e := range evs {
+		k := 0
+		for j, fk := range fuzzKinds {
+			if fk == e.Kind {
+				k = j
+			}
+		}
+		step := max(min((e.Time-now)/int64(time.Microsecond), 127), -128)
+		now += step * int64(time.Microsecond)
+		a3, a4 := byte(e.Arg), byte(e.Arg>>8)
+		switch e.Kind {
+		case kPollEnd:
+			a3, a4 = byte(e.Arg&1), byte(e.Arg>>32)
+		case kWake:
+			a3, a4 = byte(e.Arg>>56), byte(e.Arg)
+		case kIrqEnter, kIrqExit:
+			a3 = byte(e.Arg - 30)
+		}
+		out = append(out, byte(k), byte(e.Task), byte(int8(step)), a3, a4, byte(e.Queue), 0, byte(i%5))
+	}
+	return out
+}
+
+func FuzzCollector(f *testing.F) {
+	for _, s := range []*stream{keyboardStream(), yieldStream(25), heartbeatStream(6, 3, 4), simpleStream(4), demoStream(8)} {
+		f.Add(encodeFuzz(s.evs))
+	}
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		const maxEvents, maxTasks = 40, 6
+		c := NewCollector(Options{MaxEvents: maxEvents, MaxTasks: maxTasks, LongPoll: time.Microsecond})
+		var m *Model
+		for _, batch := range decodeFuzz(data) {
+			c.Add(batch...)
+			m = c.Snapshot()
+			checkModel(t, m)
+			if n := stored(m); n > maxEvents {
+				t.Fatalf("%d items stored, cap %d", n, maxEvents)
+			}
+			if len(m.Tasks) > maxTasks {
+				t.Fatalf("%d tasks, cap %d", len(m.Tasks), maxTasks)
+			}
+			for _, task := range m.Tasks {
+				if task.Stats.Idle < 0 || task.Stats.Busy < 0 || task.Stats.Scheduled < 0 {
+					t.Fatalf("task %d has negative times: %+v", task.ID, task.Stats)
+				}
+			}
+			for i := range m.Wakes {
+				m.WakePoll(i)
+			}
+			for _, task := range m.Tasks {
+				m.PollsIn(task.ID, m.Start, m.End+1)
+			}
+		}
+		var buf bytes.Buffer
+		if err := m.WritePerfetto(&buf); err != nil {
+			t.Fatalf("WritePerfetto: %v", err)
+		}
+		if !json.Valid(buf.Bytes()) {
+			t.Fatalf("WritePerfetto wrote invalid JSON:\n%s", buf.Bytes())
+		}
+	})
+}

@@ -1,0 +1,141 @@
+package trace
+
+import (
+	"time"
+
+	"github.com/pollscope/pollscope/guest"
+)
+
+// Model is what a Collector knows at one moment: an immutable snapshot. Its
+// slices share storage with the Collector and with other snapshots; do not
+// write to them.
+type Model struct {
+	// Start is the first event's time, or after an eviction the time before
+	// which stored items were evicted; End is the last event's time.
+	Start, End int64
+	// Executor is "simple", "waker", or "" until ExecutorStart arrives.
+	Executor string
+
+	Tasks []Task          // sorted by ID
+	Polls []PollSpan      // ended polls, sorted by Start
+	Wakes []Wake          // sorted by Time
+	IRQs  []IRQSpan       // ended guest IrqEnter..IrqExit spans, sorted by Start
+	Idle  []Span          // ended IdleEnter..IdleExit (hlt) spans, sorted by Start
+	Host  []Event         // host events, sorted by Time
+	Queue []CounterSample // ready-queue length over time, one sample per change
+	Marks []Event         // guest Mark events, sorted by Time
+	Lints []Lint          // sorted by Time
+
+	// What has begun and not ended at End; End is set to Model.End.
+	OpenPolls []PollSpan // the poll in progress (at most one)
+	OpenIRQs  []IRQSpan  // interrupt handlers running, outermost first
+	OpenIdle  []Span     // the hlt in progress (at most one)
+
+	// Dropped counts records the guest could not write (its ring was full);
+	// Malformed, records the host rejected; Evicted, stored items and tasks
+	// evicted to respect Options.MaxEvents and Options.MaxTasks;
+	// SubscriberDrops, events a slow subscriber did not receive; Unmatched,
+	// events that did not fit the executor's state machine and were skipped
+	// or repaired (see the package documentation).
+	Dropped, Malformed, Evicted, SubscriberDrops, Unmatched uint64
+	// EventCount is the number of events ever added.
+	EventCount uint64
+
+	pollBase  uint64              // global number of Polls[0]
+	taskPolls map[uint32][]uint64 // per task: global numbers of its ended polls, in order
+}
+
+// TaskState is where a task is in its life.
+type TaskState uint8
+
+// The task states.
+const (
+	Idle      TaskState = iota // pending, waiting for a wake
+	Scheduled                  // woken, not yet polled
+	Running                    // inside a poll
+	Done                       // its future completed (or it exited)
+)
+
+var taskStateNames = [...]string{"idle", "scheduled", "running", "done"}
+
+// String names the state: "idle", "scheduled", "running" or "done".
+func (s TaskState) String() string {
+	if int(s) < len(taskStateNames) {
+		return taskStateNames[s]
+	}
+	return "state(?)"
+}
+
+// Task is one task of the guest executor.
+type Task struct {
+	ID      uint32
+	Name    string // from TaskSpawn; "" if its spawn was not seen
+	Spawned int64  // TaskSpawn time, or the task's first event's time
+	Exited  int64  // TaskExit (or Ready PollEnd) time; 0 = alive
+	State   TaskState
+	Stats   TaskStats
+}
+
+// Label is the task's name, or "task <id>" when it has none.
+func (t *Task) Label() string { return taskLabel(t.ID, t.Name) }
+
+// PollSpan is one poll of a task: PollBegin..PollEnd.
+type PollSpan struct {
+	Task       uint32
+	Start, End int64
+	Ready      bool   // the future completed
+	LiveWakers uint32 // clones of the task's waker alive outside the executor when it returned
+	// Wake is the index in Model.Wakes of the wake that caused this poll:
+	// the earliest wake of the task since its previous poll began. -1 if
+	// none (a first poll, a simple executor) or if that wake was evicted.
+	Wake int
+
+	tok uint64 // the token the task's wakes carried for this poll
+}
+
+// Duration is End - Start.
+func (p PollSpan) Duration() time.Duration { return time.Duration(p.End - p.Start) }
+
+// Wake is one guest Wake record: something made a task ready to be polled.
+// Each wake links to the task's next poll (Model.WakePoll); when several
+// wakes arrive before that poll, they all link to it and the poll names the
+// earliest (PollSpan.Wake).
+type Wake struct {
+	Time     int64
+	Task     uint32               // the task woken
+	Source   guest.WakeSourceKind // what woke it
+	SourceID uint32               // the waking task's id or the interrupt vector
+	// Self: the task woke itself during its own poll (yield_now does this).
+	Self bool
+
+	tok uint64 // the token of the poll this wake causes; 0 = none (the task had finished)
+}
+
+// IRQSpan is one guest interrupt handler run: IrqEnter..IrqExit.
+type IRQSpan struct {
+	Vector     uint8
+	Start, End int64
+}
+
+// Span is a time interval.
+type Span struct{ Start, End int64 }
+
+// CounterSample is a counter's value from Time on.
+type CounterSample struct {
+	Time  int64
+	Value int
+}
+
+// TaskStats are a task's cumulative statistics. They accumulate as events
+// arrive and survive eviction of the spans they were computed from.
+// Busy + Scheduled + Idle == Lifetime.
+type TaskStats struct {
+	Polls, Wakes, SelfWakes uint64
+	Busy                    time.Duration // sum of poll durations
+	Scheduled               time.Duration // time woken and waiting to be polled, outside its own polls
+	Idle                    time.Duration // Lifetime - Busy - Scheduled
+	Lifetime                time.Duration // spawn to exit, or to Model.End while alive
+	LastPoll                int64         // start of its last poll; 0 if never polled
+	PollTime                Histogram     // poll durations
+	WakeLatency             Histogram     // wake-to-poll latency: poll start - earliest wake since the previous poll
+}

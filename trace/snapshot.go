@@ -1,0 +1,106 @@
+package trace
+
+import (
+	"cmp"
+	"slices"
+	"time"
+)
+
+// Snapshot returns the model as of the last event added. The Model is
+// immutable and stays valid while more events arrive: it shares the
+// collector's append-only lists up to their current lengths, so a snapshot
+// costs O(tasks), not O(events), and calling it every GUI frame is fine.
+// Without new events since the last call it returns the same *Model.
+func (c *Collector) Snapshot() *Model {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cached != nil && c.cachedVersion == c.version {
+		return c.cached
+	}
+	m := &Model{
+		Start:           c.start,
+		End:             c.end,
+		Executor:        c.exec.executor,
+		Polls:           share(c.polls),
+		Wakes:           share(c.wakes),
+		IRQs:            share(c.irqs),
+		Idle:            share(c.idle),
+		Host:            share(c.host),
+		Queue:           share(c.queue),
+		Marks:           share(c.marks),
+		Dropped:         c.dropped,
+		Malformed:       c.malformed,
+		Evicted:         c.evicted,
+		SubscriberDrops: c.subDrops,
+		Unmatched:       c.unmatched,
+		EventCount:      c.count,
+		pollBase:        c.pollBase,
+		taskPolls:       make(map[uint32][]uint64, len(c.taskPolls)),
+	}
+	c.hostShared = len(c.host)
+	for id, list := range c.taskPolls {
+		m.taskPolls[id] = share(list)
+	}
+	m.Tasks = make([]Task, len(c.order))
+	var lost []Lint
+	for i, ts := range c.order {
+		m.Tasks[i] = c.taskView(ts)
+		if ts.lostWaker && c.exec.executor != "simple" {
+			lost = append(lost, lostWakerLint(ts.ID, ts.Name, ts.lostWakerAt))
+		}
+	}
+	m.Lints = share(c.lints)
+	if len(lost) > 0 {
+		m.Lints = slices.Concat(c.lints, lost)
+		slices.SortStableFunc(m.Lints, func(a, b Lint) int { return cmp.Compare(a.Time, b.Time) })
+	}
+	c.openSpans(m)
+	c.cached, c.cachedVersion = m, c.version
+	return m
+}
+
+// share returns s capped at its length, so that appending to it copies
+// rather than writes into the collector's spare capacity.
+func share[T any](s []T) []T { return s[:len(s):len(s)] }
+
+// taskView is ts as a snapshot shows it at c.end: its state, and its
+// statistics including the poll or the wait in progress.
+func (c *Collector) taskView(ts *taskState) Task {
+	ts.Stats.PollTime.share()
+	ts.Stats.WakeLatency.share()
+	t := ts.Task
+	st := &t.Stats
+	end := c.end
+	switch {
+	case ts.done:
+		t.State, end = Done, ts.Exited
+	case ts.running:
+		t.State = Running
+		st.Busy += time.Duration(end - ts.pollStart)
+	case ts.pending:
+		t.State = Scheduled
+		st.Scheduled += time.Duration(end - max(ts.pendingTime, ts.lastEnd))
+	default:
+		t.State = Idle
+	}
+	st.Lifetime = time.Duration(end - ts.Spawned)
+	st.Idle = max(st.Lifetime-st.Busy-st.Scheduled, 0)
+	return t
+}
+
+// openSpans fills in the spans in progress, ending at m.End.
+func (c *Collector) openSpans(m *Model) {
+	if ts := c.exec.running; ts != nil {
+		m.OpenPolls = []PollSpan{{Task: ts.ID, Start: ts.pollStart, End: m.End,
+			Wake: c.wakeIndex(ts.pollWake), tok: ts.pollTok}}
+	}
+	if len(c.exec.irqOpen) > 0 {
+		m.OpenIRQs = slices.Clone(c.exec.irqOpen)
+		for i := range m.OpenIRQs {
+			m.OpenIRQs[i].End = m.End
+		}
+	}
+	if c.exec.idleOpen {
+		m.OpenIdle = []Span{{Start: c.exec.idleStart, End: m.End}}
+	}
+}
