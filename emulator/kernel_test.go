@@ -1,20 +1,23 @@
-package emulator
+package emulator_test
 
 import (
-	"context"
 	"fmt"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pollscope/pollscope/emulator"
+	"github.com/pollscope/pollscope/emulator/emutest"
 )
 
 // The demo kernel's banner, its first serial line.
 const banner = "pollscope demo kernel"
 
 func TestDemoKernelBootsAndExits(t *testing.T) {
-	res, m := runGuest(t, Config{Cmdline: "exit"}, 20*time.Second)
-	if res.Outcome != OutcomeExit || res.ExitValue != 0 {
+	m := emutest.Boot(t, emulator.Config{Cmdline: "exit"})
+	res := emutest.WaitExit(t, m, 20*time.Second)
+	if res.Outcome != emulator.OutcomeExit || res.ExitValue != 0 {
 		t.Fatalf("result = %v, want exit value 0; serial:\n%s", res, m.Serial())
 	}
 	if !strings.HasPrefix(m.Serial(), banner) {
@@ -38,8 +41,9 @@ func TestDemoKernelExceptionsAreDiagnosed(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.crash, func(t *testing.T) {
-			res, m := runGuest(t, Config{Cmdline: "crash=" + c.crash}, 20*time.Second)
-			if res.Outcome != OutcomeExit || res.ExitValue != c.value {
+			m := emutest.Boot(t, emulator.Config{Cmdline: "crash=" + c.crash})
+			res := emutest.WaitExit(t, m, 20*time.Second)
+			if res.Outcome != emulator.OutcomeExit || res.ExitValue != c.value {
 				t.Fatalf("result = %v, want exit value %d; serial:\n%s", res, c.value, m.Serial())
 			}
 			if !regexp.MustCompile(c.line).MatchString(m.Serial()) {
@@ -49,40 +53,20 @@ func TestDemoKernelExceptionsAreDiagnosed(t *testing.T) {
 	}
 }
 
-// bootDemo starts the demo kernel and waits for it to be ready for input.
-func bootDemo(t *testing.T, cmdline string) *Machine {
+// bootDemo starts the demo kernel and waits until it is ready for input.
+func bootDemo(t *testing.T, cmdline string) *emulator.Machine {
 	t.Helper()
-	requireKVM(t)
-	m, err := New(Config{Cmdline: cmdline})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
-	if err := m.Start(); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	if _, err := m.WaitSerial(ctx, regexp.MustCompile(`(?m)^ready$`)); err != nil {
-		t.Fatal(err)
-	}
+	m := emutest.Boot(t, emulator.Config{Cmdline: cmdline})
+	emutest.WaitSerial(t, m, `(?m)^ready$`, 20*time.Second)
 	return m
 }
 
 func TestDemoKernelEchoesTypedText(t *testing.T) {
 	m := bootDemo(t, "")
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
 	const sentence = "The quick brown fox: JUMPS over 13 lazy dogs! (a+b)*c = 'x'; \"ok\" ~ #42?"
-	if err := m.TypeText(ctx, sentence+"\n"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := m.WaitSerial(ctx, regexp.MustCompile(regexp.QuoteMeta(sentence)+"\n")); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := m.WaitScreen(ctx, regexp.MustCompile(regexp.QuoteMeta(sentence))); err != nil {
-		t.Fatal(err)
-	}
+	emutest.Type(t, m, sentence+"\n", 20*time.Second)
+	emutest.WaitSerial(t, m, regexp.QuoteMeta(sentence)+"\n", 20*time.Second)
+	emutest.WaitScreen(t, m, regexp.QuoteMeta(sentence), 20*time.Second)
 	if d := m.KeyboardDropped(); d != 0 {
 		t.Fatalf("the keyboard dropped %d key events", d)
 	}
@@ -91,27 +75,17 @@ func TestDemoKernelEchoesTypedText(t *testing.T) {
 func TestDemoKernelTimerRate(t *testing.T) {
 	const hz, every, reports = 1000, 250, 8
 	m := bootDemo(t, "hz=1000 report=250")
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
 	at := func(n int) time.Time {
 		t.Helper()
-		if _, err := m.WaitSerial(ctx, regexp.MustCompile(fmt.Sprintf(`timer: %d ticks`, n))); err != nil {
-			t.Fatal(err)
-		}
+		emutest.WaitSerial(t, m, fmt.Sprintf(`timer: %d ticks`, n), 30*time.Second)
 		return time.Now()
 	}
 	start := at(every)
 	end := at(every * (reports + 1))
 	ticks := float64(every * reports)
 	rate := ticks / end.Sub(start).Seconds()
-	t.Logf("guest counted %.0f ticks in %v: %.1f Hz (programmed %d Hz); PIT missed %d; exits %v", ticks, end.Sub(start), rate, hz, m.missedTicksForTest(), m.ExitCounts())
+	t.Logf("guest counted %.0f ticks in %v: %.1f Hz (programmed %d Hz); exits %v", ticks, end.Sub(start), rate, hz, m.ExitCounts())
 	if rate < hz*0.98 || rate > hz*1.02 {
 		t.Fatalf("timer rate %.1f Hz is not within 2%% of %d Hz", rate, hz)
 	}
-}
-
-func (m *Machine) missedTicksForTest() uint64 {
-	m.devMu.Lock()
-	defer m.devMu.Unlock()
-	return m.pit.MissedTicks()
 }

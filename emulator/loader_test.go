@@ -5,15 +5,23 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/pollscope/pollscope/emulator/internal/pvhelf"
 )
+
+func pvhNote(entry uint32) pvhelf.Image {
+	img := pvhelf.Tiny([]byte{0xf4}) // hlt
+	img.NoteDesc = binary.LittleEndian.AppendUint32(nil, entry)
+	return img
+}
 
 func TestParseKernelFindsPVHEntry(t *testing.T) {
 	for _, width := range []int{4, 8} {
 		e := pvhNote(0x100000)
 		if width == 8 {
-			e.noteDesc = binary.LittleEndian.AppendUint64(nil, 0x100000)
+			e.NoteDesc = binary.LittleEndian.AppendUint64(nil, 0x100000)
 		}
-		k, err := parseKernel(e.build())
+		k, err := parseKernel(e.Build())
 		if err != nil {
 			t.Fatalf("%d-byte note: %v", width, err)
 		}
@@ -24,12 +32,12 @@ func TestParseKernelFindsPVHEntry(t *testing.T) {
 }
 
 func TestParseKernelRejectsBadImages(t *testing.T) {
-	elf32 := pvhNote(0x100000).build()
+	elf32 := pvhNote(0x100000).Build()
 	elf32[4] = 1 // ELFCLASS32
 	noNote := pvhNote(0x100000)
-	noNote.noteType = 0
+	noNote.NoteType = 0
 	otherNote := pvhNote(0x100000)
-	otherNote.noteName = "GNU"
+	otherNote.NoteName = "GNU"
 	cases := []struct {
 		name  string
 		image []byte
@@ -38,9 +46,9 @@ func TestParseKernelRejectsBadImages(t *testing.T) {
 		{"empty file", nil, "not an ELF file"},
 		{"text file", []byte("#!/bin/sh\necho hi\n"), "not an ELF file"},
 		{"32-bit ELF", elf32, "32-bit ELF"},
-		{"truncated header", pvhNote(0x100000).build()[:40], "malformed ELF"},
-		{"no PVH note", noNote.build(), "no PVH entry note"},
-		{"note of another owner", otherNote.build(), "no PVH entry note"},
+		{"truncated header", pvhNote(0x100000).Build()[:40], "malformed ELF"},
+		{"no PVH note", noNote.Build(), "no PVH entry note"},
+		{"note of another owner", otherNote.Build(), "no PVH entry note"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -68,8 +76,8 @@ func TestLoadKernelChecksPlacement(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			e := pvhNote(uint32(c.addr))
-			e.loadAddr, e.bssSize = c.addr, c.bss
-			k, err := parseKernel(e.build())
+			e.LoadAddr, e.BSS = c.addr, c.bss
+			k, err := parseKernel(e.Build())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -128,7 +136,7 @@ func TestStartInfo(t *testing.T) {
 // FuzzParseKernel feeds arbitrary bytes to the loader: it must return an
 // image or an error, never panic, and never accept segments it cannot read.
 func FuzzParseKernel(f *testing.F) {
-	f.Add(pvhNote(0x100000).build())
+	f.Add(pvhNote(0x100000).Build())
 	f.Add([]byte("\x7fELF\x02\x01\x01"))
 	f.Fuzz(func(t *testing.T, image []byte) {
 		k, err := parseKernel(image)

@@ -75,11 +75,15 @@ type Machine struct {
 	exits [cpu.NumExitKinds]atomic.Uint64
 
 	// Run state.
-	startOnce sync.Once
-	started   atomic.Bool
-	stopping  atomic.Bool
-	stopCh    chan struct{}
-	stopOnce  sync.Once
+	pauseMu     sync.Mutex
+	pauseCond   *sync.Cond
+	pauseWanted bool // Pause asked, Resume not yet
+	pausedNow   bool // the vCPU thread is parked
+	startOnce   sync.Once
+	started     atomic.Bool
+	stopping    atomic.Bool
+	stopCh      chan struct{}
+	stopOnce    sync.Once
 	// PIT timing, owned by the vCPU thread (see timer.go).
 	pitDeadline time.Duration
 	pitDirty    bool
@@ -108,6 +112,7 @@ func New(cfg Config) (*Machine, error) {
 		clock:     newHostClock(),
 	}
 	m.tracer.collector = trace.NewCollector(cfg.Trace)
+	m.pauseCond = sync.NewCond(&m.pauseMu)
 	if m.ram, err = allocRAM(cfg.memoryMiB()); err != nil {
 		return nil, err
 	}
@@ -182,6 +187,7 @@ func (m *Machine) Start() error {
 		go m.runDrainer()
 		go func() {
 			m.result = m.runVCPU()
+			m.setPaused(false) // wake Pause callers
 			close(m.done)
 		}()
 	})

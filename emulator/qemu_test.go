@@ -1,4 +1,4 @@
-package emulator
+package emulator_test
 
 import (
 	"bytes"
@@ -8,6 +8,9 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/pollscope/pollscope/emulator"
+	"github.com/pollscope/pollscope/emulator/emutest"
 )
 
 // qemuSerial boots a kernel file under QEMU with KVM and returns what it
@@ -15,7 +18,7 @@ import (
 // why, where QEMU is missing.
 func qemuSerial(t *testing.T, kernel, cmdline string) (string, int) {
 	t.Helper()
-	requireKVM(t)
+	emutest.RequireKVM(t)
 	qemu, err := exec.LookPath("qemu-system-x86_64")
 	if err != nil {
 		t.Skip("skipping: qemu-system-x86_64 is not installed (scripts/setup.sh test installs it)")
@@ -44,7 +47,8 @@ func TestDemoKernelMatchesQEMU(t *testing.T) {
 	for _, cmdline := range []string{"exit", "crash=divide"} {
 		t.Run(cmdline, func(t *testing.T) {
 			qemuOut, qemuStatus := qemuSerial(t, kernel, cmdline)
-			res, m := runGuest(t, Config{KernelPath: kernel, Cmdline: cmdline}, 20*time.Second)
+			m := emutest.Boot(t, emulator.Config{KernelPath: kernel, Cmdline: cmdline})
+			res := emutest.WaitExit(t, m, 20*time.Second)
 			if m.Serial() != qemuOut {
 				t.Fatalf("serial output differs\n--- pollscope ---\n%s\n--- QEMU ---\n%s", m.Serial(), qemuOut)
 			}

@@ -21,6 +21,9 @@ func (m *Machine) runVCPU() Result {
 		if m.stopping.Load() {
 			return Result{Outcome: OutcomeStopped}
 		}
+		if _, err := m.parkIfPaused(); err != nil {
+			return Result{Outcome: OutcomeError, Err: err}
+		}
 		if err := m.serviceTimer(); err != nil {
 			return Result{Outcome: OutcomeError, Err: err}
 		}
@@ -116,6 +119,11 @@ func (m *Machine) halt() (Result, bool) {
 		}
 		if pending, _ := m.acknowledgeIfReady(false); pending {
 			return Result{}, false
+		}
+		if parked, err := m.parkIfPaused(); err != nil {
+			return Result{Outcome: OutcomeError, Err: err}, true
+		} else if parked {
+			continue
 		}
 		if !m.vcpu.InterruptsEnabled() {
 			return m.crashResult(OutcomeHalted, nil), true
