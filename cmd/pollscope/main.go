@@ -8,7 +8,8 @@
 // -serial, -accel). The exit status follows the guest: an isa-debug-exit
 // value v gives (v<<1)|1 as under QEMU; 0 when the run was stopped by a
 // signal or -duration; 2 when the guest shut down (triple fault) or halted
-// for good; 3 on an emulator error; 64 on bad usage.
+// for good; 3 on an emulator error; 4 when a -script step failed; 64 on bad
+// usage.
 package main
 
 import "os"
@@ -21,5 +22,6 @@ func main() {
 // emulator.Result.Status).
 const (
 	statusEmulatorError = 3
+	statusScriptFailed  = 4
 	statusUsage         = 64
 )

@@ -26,6 +26,7 @@ type options struct {
 	duration time.Duration
 	until    string
 	trace    string
+	script   string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -40,6 +41,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.accel, "accel", "kvm", "accelerator: kvm")
 	fs.DurationVar(&o.duration, "duration", 0, "stop the guest after this long (0: run until it exits)")
 	fs.StringVar(&o.until, "until", "", "stop the guest once its serial output matches this regular expression")
+	fs.StringVar(&o.script, "script", "", "run this expect-style script against the guest (see README); exit 0 when every step passes")
 	fs.StringVar(&o.trace, "trace", "", "write the executor trace to this file (Chrome/Perfetto JSON) when the run ends")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: pollscope [flags]\n\nBoots a kernel (the embedded demo kernel by default) on KVM.\n\n")
@@ -95,6 +97,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "pollscope: %v\n", err)
 		return statusUsage
 	}
+	var steps []step
+	if o.script != "" {
+		if steps, err = loadScript(o.script); err != nil {
+			fmt.Fprintf(stderr, "pollscope: %v\n", err)
+			return statusUsage
+		}
+	}
 	out, closeOut, err := serialWriter(o.serial, stdout)
 	if err != nil {
 		fmt.Fprintf(stderr, "pollscope: %v\n", err)
@@ -123,6 +132,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if o.until != "" {
 		go stopWhenSerialMatches(ctx, m, regexp.MustCompile(o.until))
+	}
+	if o.script != "" {
+		return runScriptMode(ctx, m, o, steps, stderr)
 	}
 	res, _ := m.Run(ctx)
 	if res.Outcome != emulator.OutcomeExit && res.Outcome != emulator.OutcomeStopped {
@@ -156,4 +168,25 @@ func writeTrace(m *emulator.Machine, path string) error {
 		return fmt.Errorf("-trace: writing %s: %w", path, err)
 	}
 	return f.Close()
+}
+
+// runScriptMode runs the script against the guest: status 0 when every step
+// passes, statusScriptFailed at the first failing step.
+func runScriptMode(ctx context.Context, m *emulator.Machine, o *options, steps []step, stderr io.Writer) int {
+	if err := m.Start(); err != nil {
+		fmt.Fprintf(stderr, "pollscope: %v\n", err)
+		return statusEmulatorError
+	}
+	err := runScript(ctx, o.script, steps, m)
+	m.Stop()
+	if o.trace != "" {
+		if terr := writeTrace(m, o.trace); terr != nil {
+			fmt.Fprintf(stderr, "pollscope: %v\n", terr)
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "pollscope: script failed at %v\n", err)
+		return statusScriptFailed
+	}
+	return 0
 }
