@@ -36,6 +36,7 @@ func (m *Machine) irqLine(n int) devices.IRQLine {
 type intrPin struct{ m *Machine }
 
 func (p intrPin) SetLevel(high bool) {
+	p.m.intrUp.Store(high)
 	if !high {
 		return
 	}
@@ -47,6 +48,9 @@ func (p intrPin) SetLevel(high bool) {
 // acknowledgeIfReady reports whether the PIC's INT output is up and, when
 // the guest is ready, runs the INTA cycle that returns the vector.
 func (m *Machine) acknowledgeIfReady(ready bool) (bool, uint8) {
+	if !m.intrUp.Load() {
+		return false, 0 // the common case, without the device lock
+	}
 	m.devMu.Lock()
 	defer m.devMu.Unlock()
 	m.onVCPU = true

@@ -31,6 +31,7 @@ const (
 	portELCR       = 0x4d0
 	portPIT        = 0x40
 	portB          = 0x61
+	portPOST       = 0x80 // POST code / I/O delay port
 	portCOM1       = 0x3f8
 	portPS2Data    = 0x60
 	portPS2Command = 0x64
@@ -72,7 +73,9 @@ type Machine struct {
 	drainMu     sync.Mutex // serialises ring draining (see FlushTrace)
 	drainerDone chan struct{}
 
-	exits [cpu.NumExitKinds]atomic.Uint64
+	exits   [cpu.NumExitKinds]atomic.Uint64
+	exitLog exitLog
+	intrUp  atomic.Bool // the PIC's INT output, mirrored for the run loop
 
 	// Run state.
 	pauseMu     sync.Mutex
@@ -85,12 +88,13 @@ type Machine struct {
 	stopCh      chan struct{}
 	stopOnce    sync.Once
 	// PIT timing, owned by the vCPU thread (see timer.go).
-	pitDeadline time.Duration
-	pitDirty    bool
-	done        chan struct{}
-	result      Result
-	closeOnce   sync.Once
-	closeErr    error
+	pitDeadline     time.Duration
+	pitDirty        bool
+	windowRequested bool // vCPU thread only
+	done            chan struct{}
+	result          Result
+	closeOnce       sync.Once
+	closeErr        error
 }
 
 // New creates a machine ready to Start: it allocates guest RAM, creates the
@@ -164,6 +168,7 @@ func (m *Machine) attachDevices() error {
 	return errors.Join(
 		m.bus.register("8254 PIT", portPIT, 4, pitPorts{m.pit.Ports(), m}),
 		m.bus.register("port B (speaker, PIT gate 2)", portB, 1, m.pit.PortB()),
+		m.bus.register("POST code", portPOST, 1, &postPort{}),
 		m.bus.register("8042 data", portPS2Data, 1, m.kbd.Data()),
 		m.bus.register("8042 status/command", portPS2Command, 1, m.kbd.Command()),
 		m.bus.register("VGA CRTC", portVGACRTC, 2, m.vga),

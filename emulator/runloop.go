@@ -96,9 +96,13 @@ func (m *Machine) deliverInterrupt() error {
 	pending, vector := m.acknowledgeIfReady(m.vcpu.CanInjectInterrupt())
 	if pending && !m.vcpu.CanInjectInterrupt() {
 		m.vcpu.RequestInterruptWindow(true)
+		m.windowRequested = true
 		return nil
 	}
-	m.vcpu.RequestInterruptWindow(false)
+	if m.windowRequested {
+		m.vcpu.RequestInterruptWindow(false)
+		m.windowRequested = false
+	}
 	if pending {
 		return m.vcpu.InjectInterrupt(vector)
 	}

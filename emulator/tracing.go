@@ -117,7 +117,7 @@ func (m *Machine) FlushTrace() {
 		return
 	}
 	t := &m.tracer
-	batch := m.host.take(t.spare)
+	batch := m.exitLog.take(m.host.take(t.spare))
 	if ring := t.ring.Load(); ring != nil {
 		malformed := ring.malformed
 		ring.drain(m.ram, maxDrainBatch, func(r guest.Record) {
@@ -156,7 +156,7 @@ func (m *Machine) taskName(r guest.Record) string {
 
 // recordExit adds a VM exit to the host events.
 func (m *Machine) recordExit(k cpu.ExitKind) {
-	m.host.add(trace.Event{Time: int64(m.clock.Now()), Kind: trace.HostExit, Arg: uint64(k), Name: k.String()})
+	m.exitLog.add(int64(m.clock.Now()), k)
 }
 
 // Trace returns a snapshot of the trace model: tasks, polls, wakes,

@@ -1,0 +1,45 @@
+package emulator
+
+import (
+	"sync/atomic"
+
+	"github.com/pollscope/pollscope/cpu"
+	"github.com/pollscope/pollscope/trace"
+)
+
+// exitLog records every VM exit for the trace without a lock on the exit
+// path: the vCPU thread is its only writer and the drainer its only reader.
+// When the drainer falls a whole ring behind, the oldest exits are counted
+// as lost.
+type exitLog struct {
+	slots [1 << 14]exitRecord
+	write atomic.Uint64 // next slot the vCPU writes
+	read  uint64        // next slot the drainer reads (drainer only)
+	lost  uint64
+}
+
+type exitRecord struct {
+	time int64
+	kind cpu.ExitKind
+}
+
+// add is called by the vCPU thread for each exit.
+func (l *exitLog) add(t int64, k cpu.ExitKind) {
+	w := l.write.Load()
+	l.slots[w%uint64(len(l.slots))] = exitRecord{t, k}
+	l.write.Store(w + 1)
+}
+
+// take appends the exits recorded since the last call to evs.
+func (l *exitLog) take(evs []trace.Event) []trace.Event {
+	w := l.write.Load()
+	if n := uint64(len(l.slots)); w-l.read > n {
+		l.lost += w - l.read - n
+		l.read = w - n
+	}
+	for ; l.read < w; l.read++ {
+		r := l.slots[l.read%uint64(len(l.slots))]
+		evs = append(evs, trace.Event{Time: r.time, Kind: trace.HostExit, Arg: uint64(r.kind), Name: r.kind.String()})
+	}
+	return evs
+}
