@@ -28,8 +28,14 @@ kernel:
 check-kernel:
 	@scripts/check-kernel.sh
 
+# Each benchmark runs BENCH_COUNT times; the report prints medians, spreads
+# and ratios. The raw output stays in artifacts/bench.txt for benchstat.
+BENCH_COUNT ?= 3
 bench: setup-test
-	$(GO) test -run '^$$' -bench . -benchtime 3x -count 1 ./benchmarks/
+	@mkdir -p artifacts
+	$(GO) test -run '^$$' -bench . -benchtime 1x -count $(BENCH_COUNT) -timeout 30m ./benchmarks/ | tee artifacts/bench.txt
+	@echo
+	$(GO) run ./benchmarks/report artifacts/bench.txt
 
 setup-run:
 	@scripts/setup.sh run
