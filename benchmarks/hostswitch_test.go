@@ -8,7 +8,10 @@ import (
 )
 
 // The host's own reference points for a context switch, measured in the same
-// run as the guest's figures.
+// run as the guest's figures. Each op is pingPongRounds round trips, so a
+// single op (make bench runs -benchtime 1x) is already a steady figure.
+
+const pingPongRounds = 20000
 
 // BenchmarkGoroutinePingPong: two goroutines hand a token back and forth
 // over unbuffered channels; one op is one switch (half a round trip).
@@ -20,13 +23,13 @@ func BenchmarkGoroutinePingPong(b *testing.B) {
 		}
 	}()
 	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
+	for i := 0; i < b.N*pingPongRounds; i++ {
 		ping <- struct{}{}
 		<-pong
 	}
 	b.StopTimer()
 	close(ping)
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(2*b.N), "ns/switch")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(2*b.N*pingPongRounds), "ns/switch")
 }
 
 // BenchmarkThreadPingPong: two OS threads hand a byte back and forth through
@@ -62,12 +65,12 @@ func BenchmarkThreadPingPong(b *testing.B) {
 	defer runtime.UnlockOSThread()
 	buf := []byte{1}
 	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
+	for i := 0; i < b.N*pingPongRounds; i++ {
 		unix.Write(p1[1], buf)
 		unix.Read(p2[0], buf)
 	}
 	b.StopTimer()
 	unix.Write(p1[1], []byte{0xff})
 	<-done
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(2*b.N), "ns/switch")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(2*b.N*pingPongRounds), "ns/switch")
 }
