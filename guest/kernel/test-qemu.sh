@@ -1,7 +1,8 @@
 #!/bin/bash
 # Boot guest/kernel.elf under QEMU and check what the emulator relies on:
 # the banner and command line, exit values, exception and panic lines, the
-# timer report and the keyboard echo.
+# timer report, both executors, the trace ring's self-check, the benchmark
+# and the keyboard echo.
 #
 #   guest/kernel/test-qemu.sh            # QEMU with KVM
 #   ACCEL=tcg guest/kernel/test-qemu.sh  # QEMU's own CPU emulation
@@ -69,7 +70,17 @@ run 60 "selftest exit"
 expect "selftest" 1 'selftest: ok \([0-9]+ heap operations\)'
 
 run 14 "hz=1000 report=1000"
-expect "timer" 124 ready 'timer: 1000 ticks' 'timer: 2000 ticks'
+expect "timer" 124 ready 'executor: waker scenario=demo started' 'async number: 42' \
+    'timer: 1000 ticks' 'timer: 2000 ticks'
+
+# QEMU does not read the ring: a fast CPU fills it within the second, and
+# what does not fit is counted in dropped.
+run 12 "executor=simple tracecheck"
+expect "simple executor, trace ring" 124 'executor: simple scenario=demo started' 'async number: 42' \
+    'trace: write_seq=[1-9][0-9]* dropped=[0-9]+'
+
+run 60 "scenario=bench"
+expect "bench" 1 'bench: trace record .* ns best, .*' 'bench: task switch .* ns best, .*' 'bench: tsc [1-9][0-9]* kHz'
 
 # Keyboard: type through the QEMU monitor, read the echo from the serial log.
 log=$(mktemp)

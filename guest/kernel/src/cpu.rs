@@ -61,6 +61,15 @@ pub fn save_and_cli() -> bool {
     was
 }
 
+/// The time-stamp counter. Not serializing; no `nomem`, so the compiler
+/// keeps it in program order with the memory accesses around it.
+#[inline(always)]
+pub fn rdtsc() -> u64 {
+    let (lo, hi): (u32, u32);
+    unsafe { asm!("rdtsc", out("eax") lo, out("edx") hi, options(nostack, preserves_flags)) }
+    (hi as u64) << 32 | lo as u64
+}
+
 /// CR2: the linear address of the last page fault.
 pub fn read_cr2() -> u64 {
     let value: u64;

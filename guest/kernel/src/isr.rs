@@ -7,9 +7,10 @@
 //! registers and the x87/SSE state (the Rust handlers use SSE), calls
 //! `isr_dispatch`, restores everything and returns with IRETQ.
 
+use crate::trace::{self, Kind};
 use crate::{console, exceptions, keyboard, pic, pit};
 use core::arch::global_asm;
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 
 /// Size of one stub; stub N is at isr_stub_table + N * STUB_SIZE.
 const STUB_SIZE: u64 = 16;
@@ -125,6 +126,15 @@ const IRQ_END: u64 = IRQ_BASE + 16;
 
 static UNEXPECTED: AtomicU64 = AtomicU64::new(0);
 
+/// The vector of the IRQ handler running now, 0 outside handlers (vector 0
+/// is #DE, never an IRQ). Handlers do not nest (interrupt gates clear IF),
+/// and there is one CPU, so one variable is "per CPU".
+static CURRENT_VECTOR: AtomicU8 = AtomicU8::new(0);
+
+pub fn current_vector() -> u8 {
+    CURRENT_VECTOR.load(Ordering::Relaxed)
+}
+
 #[unsafe(no_mangle)]
 extern "C" fn isr_dispatch(frame: &mut InterruptFrame) {
     match frame.vector {
@@ -139,12 +149,17 @@ fn hardware_irq(irq: u8) {
         pic::end_spurious(irq);
         return;
     }
+    let vector = IRQ_BASE as u8 + irq;
+    CURRENT_VECTOR.store(vector, Ordering::Relaxed);
+    trace::record(Kind::IrqEnter, 0, vector as u64);
     match irq {
         pit::IRQ => pit::on_tick(),
         keyboard::IRQ => keyboard::on_irq(),
         _ => {}
     }
     pic::end_of_interrupt(irq);
+    trace::record(Kind::IrqExit, 0, vector as u64);
+    CURRENT_VECTOR.store(0, Ordering::Relaxed);
 }
 
 /// A vector nothing should raise (a stray `int n` or a misrouted device).

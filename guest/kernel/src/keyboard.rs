@@ -9,15 +9,12 @@
 //! keypad enter, ...), and Pause sends E1 1D 45 E1 9D C5 with no break.
 
 use crate::port::inb;
-use crate::queue::SpscQueue;
 
 pub const IRQ: u8 = 1;
 
 const DATA_PORT: u16 = 0x60;
 const STATUS_PORT: u16 = 0x64;
 const STATUS_OUTPUT_FULL: u8 = 0x01;
-
-static SCANCODES: SpscQueue<128> = SpscQueue::new();
 
 /// Throw away bytes left in the controller from before boot, so the first
 /// IRQ1 starts from an empty buffer.
@@ -30,22 +27,10 @@ pub fn init() {
     }
 }
 
-/// IRQ1: take the byte and queue it; decoding happens in the main loop.
+/// IRQ1: take the byte and hand it to the tasks (task/keyboard.rs);
+/// decoding happens in the `keyboard` task.
 pub fn on_irq() {
-    SCANCODES.push(inb(DATA_PORT));
-}
-
-pub fn pending() -> bool {
-    !SCANCODES.is_empty()
-}
-
-pub fn pop_scancode() -> Option<u8> {
-    SCANCODES.pop()
-}
-
-/// Scancodes lost because the queue was full.
-pub fn dropped() -> u64 {
-    SCANCODES.dropped()
+    crate::task::keyboard::add_scancode(inb(DATA_PORT));
 }
 
 const BREAK: u8 = 0x80;

@@ -1,6 +1,7 @@
 //! pollscope demo kernel: boots through PVH, sets up the CPU tables, the
-//! heap, the 8259A PICs, the 8254 timer and the PS/2 keyboard, then idles in
-//! HLT, waking for keystrokes (echoed) and timer reports.
+//! heap, the trace ring, the 8259A PICs, the 8254 timer and the PS/2
+//! keyboard, then runs async tasks on an executor (demo.rs) that idles in
+//! HLT when no task is ready.
 
 #![no_std]
 #![no_main]
@@ -13,6 +14,7 @@ mod cmdline;
 mod console;
 mod cpu;
 mod crash;
+mod demo;
 mod exceptions;
 mod exit;
 mod gdt;
@@ -29,6 +31,9 @@ mod queue;
 mod selftest;
 mod serial;
 mod sync;
+mod task;
+mod trace;
+mod tsc;
 mod vga;
 
 use exit::exit;
@@ -49,6 +54,7 @@ extern "C" fn kernel_main(start_info_phys: u64) -> ! {
 
     console::print_with_attr(vga::BANNER_ATTR, format_args!("{BANNER}\n"));
     println!("cmdline: {}", cmdline::as_str());
+    trace::init(trace_enabled());
     match start_info {
         None => println!("warning: no PVH start info at {start_info_phys:#x}"),
         Some(info) if cmdline::has("memmap") => print_memmap(info),
@@ -68,12 +74,25 @@ extern "C" fn kernel_main(start_info_phys: u64) -> ! {
 
     let hz = timer_hz();
     pit::set_report_every(report_every());
+    let (executor, scenario) = demo::options();
     pic::init();
     pit::init(hz);
     keyboard::init();
     cpu::sti();
     println!("ready");
-    main_loop()
+    demo::run(executor, scenario)
+}
+
+/// `trace=off` turns recording off (the ring is still announced, empty).
+fn trace_enabled() -> bool {
+    match cmdline::get("trace") {
+        None | Some("on") => true,
+        Some("off") => false,
+        Some(other) => {
+            println!("warning: trace={other} ignored (valid: on, off)");
+            true
+        }
+    }
 }
 
 /// `selftest` or `selftest=N` (N random heap operations).
@@ -130,35 +149,3 @@ fn report_every() -> u64 {
     }
 }
 
-/// Sleep in HLT until an interrupt leaves work, do it, repeat.
-///
-/// The check for work runs with interrupts off; if there is none, `sti; hlt`
-/// re-enables them and halts as one step (STI takes effect after the next
-/// instruction), so an interrupt that arrives after the check still ends the
-/// HLT instead of being noticed only at the next one.
-fn main_loop() -> ! {
-    let mut decoder = keyboard::Decoder::new();
-    let mut dropped_reported = 0;
-    loop {
-        cpu::cli();
-        if !keyboard::pending() && !pit::report_pending() {
-            cpu::sti_hlt();
-            continue;
-        }
-        cpu::sti();
-
-        while let Some(scancode) = keyboard::pop_scancode() {
-            if let Some(c) = decoder.feed(scancode) {
-                print!("{c}");
-            }
-        }
-        let dropped = keyboard::dropped();
-        if dropped != dropped_reported {
-            println!("keyboard: {} scancodes dropped", dropped - dropped_reported);
-            dropped_reported = dropped;
-        }
-        if let Some(ticks) = pit::take_report() {
-            println!("timer: {ticks} ticks");
-        }
-    }
-}

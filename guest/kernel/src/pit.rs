@@ -6,7 +6,9 @@
 //! generator) the output pulses once every `divisor` input clocks, forever.
 
 use crate::port::outb;
-use core::sync::atomic::{AtomicU64, Ordering};
+use crate::task::timer;
+use crate::tsc;
+use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 pub const IRQ: u8 = 0;
 
@@ -22,6 +24,7 @@ pub const MIN_HZ: u32 = 19;
 pub const MAX_HZ: u32 = 10_000;
 
 static TICKS: AtomicU64 = AtomicU64::new(0);
+static HZ: AtomicU32 = AtomicU32::new(DEFAULT_HZ);
 /// Report every this many ticks (0 = never).
 static REPORT_EVERY: AtomicU64 = AtomicU64::new(0);
 /// The tick count of a report not yet printed (0 = none pending).
@@ -33,28 +36,41 @@ pub fn divisor(hz: u32) -> u16 {
 
 /// Start channel 0 at `hz` (MIN_HZ..=MAX_HZ).
 pub fn init(hz: u32) {
+    HZ.store(hz, Ordering::Relaxed);
     let divisor = divisor(hz);
     outb(MODE_COMMAND, CHANNEL0_LOHI_MODE2);
     outb(CHANNEL0_DATA, divisor as u8);
     outb(CHANNEL0_DATA, (divisor >> 8) as u8);
 }
 
+/// The programmed rate.
+pub fn hz() -> u32 {
+    HZ.load(Ordering::Relaxed)
+}
+
+/// Ticks since `init`.
+pub fn ticks() -> u64 {
+    TICKS.load(Ordering::Relaxed)
+}
+
 pub fn set_report_every(ticks: u64) {
     REPORT_EVERY.store(ticks, Ordering::Relaxed);
 }
 
-/// IRQ0: count, and flag a report for the main loop. Never prints.
+pub fn report_every() -> u64 {
+    REPORT_EVERY.load(Ordering::Relaxed)
+}
+
+/// IRQ0: count, flag a due report, wake due sleepers. Never prints.
 pub fn on_tick() {
     let now = TICKS.fetch_add(1, Ordering::Relaxed) + 1;
+    tsc::on_tick(now);
     let every = REPORT_EVERY.load(Ordering::Relaxed);
     if every != 0 && now % every == 0 {
         REPORT_DUE.store(now, Ordering::Release);
+        timer::REPORT_WAKER.wake();
     }
-}
-
-
-pub fn report_pending() -> bool {
-    REPORT_DUE.load(Ordering::Acquire) != 0
+    timer::on_tick(now);
 }
 
 /// The tick count of the pending report, clearing it.

@@ -1,5 +1,5 @@
 //! A bounded lock-free single-producer single-consumer byte queue: the
-//! interrupt handler produces, the main loop consumes. When full, new bytes
+//! interrupt handler produces, a task consumes. When full, new bytes
 //! are dropped and counted.
 
 use core::cell::UnsafeCell;

@@ -1,7 +1,9 @@
 //! `selftest`: exercise the heap through `alloc` and with a long random
-//! alloc/free run, then check it is back to where it started.
+//! alloc/free run, and the executor's ready queue; then check the heap is
+//! back to where it started.
 
 use crate::allocator;
+use crate::task::queue::ArrayQueue;
 use alloc::alloc::{alloc, dealloc};
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
@@ -87,9 +89,35 @@ fn stress(ops: u64) -> Result<(), &'static str> {
     Ok(())
 }
 
+/// The bounded queue: FIFO order, "full" at capacity, several laps round
+/// the slots, and values still queued are dropped with the queue.
+fn queue() -> Result<(), &'static str> {
+    let queue = ArrayQueue::new(4);
+    let mut next_in = 0u32;
+    let mut next_out = 0u32;
+    for lap in 0..5 {
+        while queue.push(Box::new(next_in)).is_ok() {
+            next_in += 1;
+        }
+        check(queue.len() == 4, "ArrayQueue: not full at capacity")?;
+        for _ in 0..(lap % 4) + 1 {
+            let value = queue.pop().ok_or("ArrayQueue: empty too early")?;
+            check(*value == next_out, "ArrayQueue: out of order")?;
+            next_out += 1;
+        }
+    }
+    while let Some(value) = queue.pop() {
+        check(*value == next_out, "ArrayQueue: out of order")?;
+        next_out += 1;
+    }
+    check(next_out == next_in && queue.is_empty(), "ArrayQueue: lost values")?;
+    check(queue.push(Box::new(0)).is_ok(), "ArrayQueue: push after drain")
+}
+
 pub fn run(ops: u64) -> Result<(), &'static str> {
     let before = allocator::stats();
     collections()?;
+    queue()?;
     stress(ops)?;
     let after = allocator::stats();
     check(after == before, "heap not back to its initial state")

@@ -126,3 +126,15 @@ impl Vga {
         unsafe { BUFFER.add(index).write_volatile(cell) };
     }
 }
+
+/// Status cells: the right end of the top row, written straight into video
+/// memory (plain RAM: no port I/O, no VM exit). Demo tasks show their
+/// heartbeat there instead of printing. The console does not know about
+/// them: scrolling moves them up and away until the next update, and a text
+/// line reaching these columns on the top row is overwritten.
+pub fn put_status(col: usize, glyph: u8, attr: u8) {
+    if col < WIDTH {
+        let cell = (attr as u16) << 8 | glyph as u16;
+        unsafe { BUFFER.add(col).write_volatile(cell) };
+    }
+}

@@ -1,0 +1,180 @@
+//! The waker-based executor of blog_os's "Async/Await" post: tasks by id, a
+//! lock-free bounded ready queue shared with the wakers (and so with the
+//! interrupt handlers that wake), a waker cache so a poll allocates nothing,
+//! and `sleep_if_idle`, which halts the CPU when nothing is ready.
+
+use super::queue::ArrayQueue;
+use super::{Task, TaskId};
+use crate::{cpu, println, trace};
+use alloc::collections::BTreeMap;
+use alloc::sync::Arc;
+use alloc::task::Wake;
+use alloc::vec::Vec;
+use core::sync::atomic::{AtomicU64, Ordering};
+use core::task::{Context, Poll, Waker};
+
+/// Ready-queue slots. A task is queued at most once per wake, and every
+/// waker in the kernel wakes once per registration, so this is far more
+/// than the demo needs; a full queue is still handled (see `LOST_WAKES`).
+pub const QUEUE_CAPACITY: usize = 256;
+
+/// Wakes that found the ready queue full. The executor reports them and
+/// then polls every task once (spurious polls are allowed), so the wakeup
+/// itself is not lost.
+static LOST_WAKES: AtomicU64 = AtomicU64::new(0);
+
+pub struct Executor {
+    tasks: BTreeMap<TaskId, Task>,
+    task_queue: Arc<ArrayQueue<TaskId>>,
+    waker_cache: BTreeMap<TaskId, CachedWaker>,
+    lost_wakes_seen: u64,
+}
+
+impl Executor {
+    pub fn new() -> Self {
+        let task_queue = Arc::new(ArrayQueue::new(QUEUE_CAPACITY));
+        super::set_ready_queue(Arc::as_ptr(&task_queue));
+        trace::record(trace::Kind::ExecutorStart, 0, 1);
+        Executor {
+            tasks: BTreeMap::new(),
+            task_queue,
+            waker_cache: BTreeMap::new(),
+            lost_wakes_seen: LOST_WAKES.load(Ordering::Relaxed),
+        }
+    }
+
+    pub fn spawn(&mut self, task: Task) {
+        let task_id = task.id;
+        task.trace_spawn();
+        if self.tasks.insert(task_id, task).is_some() {
+            panic!("task with same ID already in tasks");
+        }
+        self.task_queue.push(task_id).expect("ready queue full");
+    }
+
+    pub fn run(&mut self) -> ! {
+        loop {
+            self.run_ready_tasks();
+            self.recover_lost_wakes();
+            self.sleep_if_idle();
+        }
+    }
+
+    fn run_ready_tasks(&mut self) {
+        // Destructure `self` to avoid borrow checker errors.
+        let Self { tasks, task_queue, waker_cache, .. } = self;
+        while let Some(task_id) = task_queue.pop() {
+            poll_task(tasks, task_queue, waker_cache, task_id);
+        }
+    }
+
+    /// A wake found the queue full: say so, and poll every task once so
+    /// the woken one runs anyway.
+    fn recover_lost_wakes(&mut self) {
+        let lost = LOST_WAKES.load(Ordering::Relaxed);
+        if lost == self.lost_wakes_seen {
+            return;
+        }
+        println!("warning: ready queue full, {} wakes deferred; polling every task", lost - self.lost_wakes_seen);
+        self.lost_wakes_seen = lost;
+        let ids: Vec<TaskId> = self.tasks.keys().copied().collect();
+        let Self { tasks, task_queue, waker_cache, .. } = self;
+        for task_id in ids {
+            poll_task(tasks, task_queue, waker_cache, task_id);
+        }
+    }
+
+    /// Halt until the next interrupt if no task is ready. Interrupts are
+    /// off from the check to the HLT, and `sti; hlt` re-enables them and
+    /// halts as one step (STI takes effect after the next instruction), so
+    /// a wake from an interrupt after the check ends the HLT instead of
+    /// waiting for the one after.
+    fn sleep_if_idle(&self) {
+        cpu::cli();
+        if self.task_queue.is_empty() && LOST_WAKES.load(Ordering::Relaxed) == self.lost_wakes_seen {
+            trace::record(trace::Kind::IdleEnter, 0, 0);
+            cpu::sti_hlt();
+            trace::record(trace::Kind::IdleExit, 0, 0);
+        } else {
+            cpu::sti();
+        }
+    }
+}
+
+impl Drop for Executor {
+    fn drop(&mut self) {
+        super::set_ready_queue(core::ptr::null());
+    }
+}
+
+/// Poll one task, if it still exists (a finished task's id can still be
+/// queued by a late wake).
+#[inline]
+fn poll_task(
+    tasks: &mut BTreeMap<TaskId, Task>,
+    task_queue: &Arc<ArrayQueue<TaskId>>,
+    waker_cache: &mut BTreeMap<TaskId, CachedWaker>,
+    task_id: TaskId,
+) {
+    let Some(task) = tasks.get_mut(&task_id) else { return };
+    let cached = waker_cache.entry(task_id).or_insert_with(|| CachedWaker::new(task_id, task_queue.clone()));
+    let mut context = Context::from_waker(&cached.waker);
+    let task_waker = &cached.task_waker;
+    match task.poll(&mut context, || cached_live_wakers(task_waker)) {
+        Poll::Ready(()) => {
+            task.trace_exit();
+            // task done -> remove it and its cached waker
+            tasks.remove(&task_id);
+            waker_cache.remove(&task_id);
+        }
+        Poll::Pending => {}
+    }
+}
+
+/// The cache keeps the TaskWaker twice: as the `Arc` (to count) and inside
+/// the `Waker` made from it. Every other strong reference is a waker clone
+/// held outside the executor (a timer entry, an AtomicWaker, a channel).
+struct CachedWaker {
+    task_waker: Arc<TaskWaker>,
+    waker: Waker,
+}
+
+const EXECUTOR_REFS: usize = 2;
+
+impl CachedWaker {
+    fn new(task_id: TaskId, task_queue: Arc<ArrayQueue<TaskId>>) -> Self {
+        let task_waker = Arc::new(TaskWaker { task_id, task_queue });
+        let waker = Waker::from(task_waker.clone());
+        CachedWaker { task_waker, waker }
+    }
+}
+
+fn cached_live_wakers(task_waker: &Arc<TaskWaker>) -> usize {
+    Arc::strong_count(task_waker).saturating_sub(EXECUTOR_REFS)
+}
+
+struct TaskWaker {
+    task_id: TaskId,
+    task_queue: Arc<ArrayQueue<TaskId>>,
+}
+
+impl TaskWaker {
+    /// Record the wake (with its source) and queue the task. Lock-free:
+    /// interrupt handlers call this.
+    fn wake_task(&self) {
+        trace::record(trace::Kind::Wake, self.task_id.as_u32(), super::wake_source());
+        if self.task_queue.push(self.task_id).is_err() {
+            LOST_WAKES.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+impl Wake for TaskWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_task();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.wake_task();
+    }
+}

@@ -1,0 +1,217 @@
+//! The trace ring: executor and interrupt events for the host, written into
+//! this kernel's own memory with no VM exit per event. docs/trace-abi.md
+//! (in the repository root) is the reference; this file writes what it says.
+//!
+//! Layout: a 64-byte header followed by `CAPACITY` records of 32 bytes, one
+//! 64-byte-aligned static of 2 MiB. It lives in `.bss.trace`, which the
+//! linker script keeps outside the range the boot code zeroes (like the heap
+//! arena): the loader already zeroes it as part of the ELF's memsz, and
+//! zeroing 2 MiB again is slow where the CPU is emulated. `init` writes every
+//! header field explicitly; record slots start zeroed, so no stale commit word
+//! can match.
+//!
+//! Writers are tasks and interrupt handlers on one CPU, and a handler can
+//! interrupt a task halfway through a record. Each writer claims its slot
+//! with a compare-and-swap on `write_seq` first (taking the timestamp just
+//! before the CAS, and again on every retry, so sequence order is also TSC
+//! order), fills it, and publishes it with a release store of
+//! `commit = seq + 1`. Nobody waits for anybody; a full ring (the host has
+//! not read far enough) costs one increment of `dropped`.
+
+use crate::cpu;
+use crate::port::outl;
+use core::sync::atomic::{AtomicBool, AtomicU16, AtomicU32, AtomicU64, Ordering};
+
+/// The paravirtual port that takes the header's physical address.
+pub const PORT: u16 = 0x4f0;
+const MAGIC: u32 = 0x5254_5350; // "PSTR"
+const VERSION: u16 = 1;
+const RECORD_SIZE: u16 = 32;
+/// Records in the ring (a power of two).
+pub const CAPACITY: usize = 65536;
+/// Longest task name the host reads.
+pub const MAX_NAME_LEN: usize = 64;
+
+/// The event kinds (`kind` field).
+#[repr(u16)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// task: the new task; arg: name address | name length << 48.
+    TaskSpawn = 1,
+    /// task: the task polled.
+    PollBegin = 2,
+    /// task: the task polled; arg: bit 0 ready, bits 32..63 live wakers.
+    PollEnd = 3,
+    /// task: the task woken; arg: source kind << 56 | task id or vector.
+    Wake = 4,
+    /// arg: the vector.
+    IrqEnter = 5,
+    /// arg: the vector.
+    IrqExit = 6,
+    /// About to `sti; hlt`.
+    IdleEnter = 7,
+    /// `hlt` returned (the waking interrupt's handler has run).
+    IdleExit = 8,
+    /// arg: 0 simple, 1 waker executor.
+    ExecutorStart = 9,
+    /// task: the current task or 0; arg: the caller's value.
+    Mark = 10,
+    /// task: the finished task.
+    TaskExit = 11,
+}
+
+/// Wake sources (bits 56..63 of a Wake record's arg).
+pub const WAKE_UNKNOWN: u64 = 0;
+pub const WAKE_TASK: u64 = 1;
+pub const WAKE_INTERRUPT: u64 = 2;
+
+#[repr(C)]
+struct Header {
+    magic: AtomicU32,
+    version: AtomicU16,
+    record_size: AtomicU16,
+    capacity: AtomicU32,
+    flags: AtomicU32,
+    write_seq: AtomicU64,
+    /// Written by the host.
+    read_seq: AtomicU64,
+    dropped: AtomicU64,
+    announce_tsc: AtomicU64,
+    reserved: [AtomicU64; 2],
+}
+
+#[repr(C)]
+struct Record {
+    tsc: AtomicU64,
+    arg: AtomicU64,
+    task: AtomicU32,
+    kind: AtomicU16,
+    queue: AtomicU16,
+    commit: AtomicU32,
+    reserved: AtomicU32,
+}
+
+#[repr(C, align(64))]
+struct Ring {
+    header: Header,
+    records: [Record; CAPACITY],
+}
+
+const _: () = assert!(size_of::<Header>() == 64);
+const _: () = assert!(size_of::<Record>() == RECORD_SIZE as usize);
+const _: () = assert!(CAPACITY.is_power_of_two() && CAPACITY <= 1 << 20);
+
+#[unsafe(link_section = ".bss.trace")]
+static RING: Ring = Ring {
+    header: Header {
+        magic: AtomicU32::new(0),
+        version: AtomicU16::new(0),
+        record_size: AtomicU16::new(0),
+        capacity: AtomicU32::new(0),
+        flags: AtomicU32::new(0),
+        write_seq: AtomicU64::new(0),
+        read_seq: AtomicU64::new(0),
+        dropped: AtomicU64::new(0),
+        announce_tsc: AtomicU64::new(0),
+        reserved: [AtomicU64::new(0), AtomicU64::new(0)],
+    },
+    records: [const {
+        Record {
+            tsc: AtomicU64::new(0),
+            arg: AtomicU64::new(0),
+            task: AtomicU32::new(0),
+            kind: AtomicU16::new(0),
+            queue: AtomicU16::new(0),
+            commit: AtomicU32::new(0),
+            reserved: AtomicU32::new(0),
+        }
+    }; CAPACITY],
+};
+
+/// Recording is on (set by `init` unless `trace=off`).
+static ENABLED: AtomicBool = AtomicBool::new(false);
+
+
+/// Fill in the header and announce it to the host with one 32-bit OUT.
+/// `enabled = false` (`trace=off`) still announces the (empty) ring, so a
+/// run with and without recording does the same port I/O at boot.
+pub fn init(enabled: bool) {
+    let h = &RING.header;
+    h.version.store(VERSION, Ordering::Relaxed);
+    h.record_size.store(RECORD_SIZE, Ordering::Relaxed);
+    h.capacity.store(CAPACITY as u32, Ordering::Relaxed);
+    h.flags.store(0, Ordering::Relaxed);
+    h.write_seq.store(0, Ordering::Relaxed);
+    h.read_seq.store(0, Ordering::Relaxed);
+    h.dropped.store(0, Ordering::Relaxed);
+    h.reserved[0].store(0, Ordering::Relaxed);
+    h.reserved[1].store(0, Ordering::Relaxed);
+    h.magic.store(MAGIC, Ordering::Relaxed);
+    ENABLED.store(enabled, Ordering::Relaxed);
+    let header = &raw const RING as u64;
+    debug_assert!(header % 64 == 0 && header < 1 << 32);
+    h.announce_tsc.store(cpu::rdtsc(), Ordering::Release);
+    outl(PORT, header as u32);
+}
+
+pub fn enabled() -> bool {
+    ENABLED.load(Ordering::Relaxed)
+}
+
+/// Write one record. Callable from tasks and interrupt handlers.
+#[inline]
+pub fn record(kind: Kind, task: u32, arg: u64) {
+    if !ENABLED.load(Ordering::Relaxed) {
+        return;
+    }
+    write(kind, task, arg);
+}
+
+#[inline]
+fn write(kind: Kind, task: u32, arg: u64) {
+    let h = &RING.header;
+    let (seq, tsc) = loop {
+        let w = h.write_seq.load(Ordering::Relaxed);
+        // Acquire: the host stores read_seq after it copied the slots it
+        // frees; our writes to them come after this load.
+        let r = h.read_seq.load(Ordering::Acquire);
+        if w.wrapping_sub(r) >= CAPACITY as u64 {
+            h.dropped.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        let tsc = cpu::rdtsc();
+        // Fails only if an interrupt handler claimed a slot since the load.
+        if h.write_seq.compare_exchange(w, w.wrapping_add(1), Ordering::Relaxed, Ordering::Relaxed).is_ok() {
+            break (w, tsc);
+        }
+    };
+    let rec = &RING.records[seq as usize & (CAPACITY - 1)];
+    rec.tsc.store(tsc, Ordering::Relaxed);
+    rec.arg.store(arg, Ordering::Relaxed);
+    rec.task.store(task, Ordering::Relaxed);
+    rec.kind.store(kind as u16, Ordering::Relaxed);
+    let queue = crate::task::ready_len().min(u16::MAX as usize) as u16;
+    rec.queue.store(queue, Ordering::Relaxed);
+    rec.commit.store(seq.wrapping_add(1) as u32, Ordering::Release);
+}
+
+/// A user mark, attributed to the task being polled (0 outside a poll).
+pub fn mark(value: u64) {
+    record(Kind::Mark, crate::task::current_task(), value);
+}
+
+/// TaskSpawn's argument: the name's physical address and length.
+pub fn name_arg(name: &'static str) -> u64 {
+    let len = name.len().min(MAX_NAME_LEN) as u64;
+    (name.as_ptr() as u64 & ((1 << 48) - 1)) | len << 48
+}
+
+/// (write_seq, read_seq, dropped) as the guest sees them now.
+pub fn counters() -> (u64, u64, u64) {
+    let h = &RING.header;
+    (
+        h.write_seq.load(Ordering::Relaxed),
+        h.read_seq.load(Ordering::Relaxed),
+        h.dropped.load(Ordering::Relaxed),
+    )
+}
