@@ -141,16 +141,17 @@ func (c *Collector) endPoll(ts *taskState, t int64, ready bool, live uint32, for
 	if forced {
 		return
 	}
+	// A long poll blocks the executor whether or not it completes the task.
+	if d > c.opt.LongPoll && !ts.linted[LintLongPoll] {
+		ts.linted[LintLongPoll] = true
+		c.lints = append(c.lints, longPollLint(ts.ID, ts.Name, t, d, c.opt.LongPoll))
+	}
 	if ready {
 		c.finish(ts, t)
 		return
 	}
 	if live == 0 && !ts.pending {
 		ts.lostWaker, ts.lostWakerAt = true, t
-	}
-	if d > c.opt.LongPoll && !ts.linted[LintLongPoll] {
-		ts.linted[LintLongPoll] = true
-		c.lints = append(c.lints, longPollLint(ts.ID, ts.Name, t, d, c.opt.LongPoll))
 	}
 }
 

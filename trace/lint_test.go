@@ -137,3 +137,17 @@ func TestLintThresholdsFromOptions(t *testing.T) {
 		t.Errorf("with share 0.4, the demo's worker yielding half its wakes: lints %+v, want self-wake-share for task 6", m.Lints)
 	}
 }
+
+// A poll that runs long and completes its task is still a long poll.
+func TestLongPollThatCompletes(t *testing.T) {
+	c := NewCollector(Options{LongPoll: time.Millisecond})
+	c.Add(
+		Event{Time: 0, Kind: kSpawn, Task: 1, Name: "blocker"},
+		Event{Time: 10, Kind: kPollBegin, Task: 1},
+		Event{Time: 10 + int64(5*time.Millisecond), Kind: kPollEnd, Task: 1, Arg: 1},
+	)
+	m := c.Snapshot()
+	if len(m.Lints) != 1 || m.Lints[0].Kind != LintLongPoll || m.Lints[0].Task != 1 {
+		t.Fatalf("lints = %+v, want one long-poll lint on task 1", m.Lints)
+	}
+}
