@@ -25,6 +25,11 @@ type execState struct {
 	executor     string
 	missedLinted bool
 	nextTok      uint64
+
+	// The executor's own switch: from one poll's end to the next poll's
+	// begin, counted only when nothing (an interrupt, a hlt) came between.
+	lastPollEnd int64
+	switchClean bool
 }
 
 // applyGuest applies a guest event whose time, t, is already clamped.
@@ -100,6 +105,10 @@ func (c *Collector) pollBegin(id uint32, t int64) {
 		c.unmatched++
 		return
 	}
+	if c.exec.switchClean {
+		c.switches.Record(time.Duration(t - c.exec.lastPollEnd))
+	}
+	c.exec.switchClean = false
 	ts.running, ts.pollStart, ts.pollTok, ts.pollWake = true, t, ts.tok, -1
 	ts.tok = c.newTok()
 	if ts.pending {
@@ -141,6 +150,7 @@ func (c *Collector) endPoll(ts *taskState, t int64, ready bool, live uint32, for
 	if forced {
 		return
 	}
+	c.exec.lastPollEnd, c.exec.switchClean = t, true
 	// A long poll blocks the executor whether or not it completes the task.
 	if d > c.opt.LongPoll && !ts.linted[LintLongPoll] {
 		ts.linted[LintLongPoll] = true

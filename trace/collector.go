@@ -23,10 +23,11 @@ type Collector struct {
 	queue      []CounterSample
 	marks      []Event
 	lints      []Lint
-	hostShared int    // host[:hostShared] is shared with a snapshot
-	stored     int    // items in the lists above, lints excepted
-	pollBase   uint64 // global number of polls[0]
-	wakeBase   uint64 // global number of wakes[0]
+	switches   Histogram // executor switch costs (see Model.Switches)
+	hostShared int       // host[:hostShared] is shared with a snapshot
+	stored     int       // items in the lists above, lints excepted
+	pollBase   uint64    // global number of polls[0]
+	wakeBase   uint64    // global number of wakes[0]
 	// taskPolls lists, per task id, the global numbers of its ended polls.
 	taskPolls map[uint32][]uint64
 

@@ -26,6 +26,12 @@ type Model struct {
 	Marks []Event         // guest Mark events, sorted by Time
 	Lints []Lint          // sorted by Time
 
+	// Switches is the executor's own task-switch cost: the time from one
+	// poll's end to the next poll's begin, over the switches with no
+	// interrupt or idle period between them. Its histogram is the user's
+	// workload's switch-cost distribution.
+	Switches Histogram
+
 	// What has begun and not ended at End; End is set to Model.End.
 	OpenPolls []PollSpan // the poll in progress (at most one)
 	OpenIRQs  []IRQSpan  // interrupt handlers running, outermost first

@@ -37,6 +37,8 @@ func (c *Collector) Snapshot() *Model {
 		pollBase:        c.pollBase,
 		taskPolls:       make(map[uint32][]uint64, len(c.taskPolls)),
 	}
+	c.switches.share()
+	m.Switches = c.switches
 	c.hostShared = len(c.host)
 	for id, list := range c.taskPolls {
 		m.taskPolls[id] = share(list)

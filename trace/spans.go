@@ -14,6 +14,7 @@ const (
 )
 
 func (c *Collector) irqEnter(v uint8, t int64) {
+	c.exec.switchClean = false
 	if len(c.exec.irqOpen) >= maxIRQDepth {
 		c.unmatched++ // IrqExit records were lost
 		c.endIRQs(0, t)
@@ -65,6 +66,7 @@ func (c *Collector) endIRQs(i int, t int64) {
 }
 
 func (c *Collector) idleEnter(queue uint16, t int64) {
+	c.exec.switchClean = false
 	if queue > 0 && !c.exec.missedLinted {
 		c.exec.missedLinted = true
 		c.lints = append(c.lints, missedWakeupLint(t, queue))

@@ -84,3 +84,27 @@ func TestStatsAccumulate(t *testing.T) {
 			st.Busy, st.LastPoll, busy, m.Polls[len(m.Polls)-1].Start)
 	}
 }
+
+// The executor's switch cost is the gap between one poll's end and the next
+// poll's begin, skipped when an interrupt or a hlt came between.
+func TestSwitchCosts(t *testing.T) {
+	c := NewCollector(Options{})
+	c.Add(
+		Event{Time: 0, Kind: kSpawn, Task: 1, Name: "a"},
+		Event{Time: 0, Kind: kSpawn, Task: 2, Name: "b"},
+		Event{Time: 100, Kind: kPollBegin, Task: 1},
+		Event{Time: 200, Kind: kPollEnd, Task: 1},
+		Event{Time: 250, Kind: kPollBegin, Task: 2}, // a 50 ns switch
+		Event{Time: 300, Kind: kPollEnd, Task: 2},
+		Event{Time: 310, Kind: kIrqEnter, Arg: 32},
+		Event{Time: 320, Kind: kIrqExit, Arg: 32},
+		Event{Time: 400, Kind: kPollBegin, Task: 1}, // an interrupt came between: not a switch
+		Event{Time: 500, Kind: kPollEnd, Task: 1},
+		Event{Time: 570, Kind: kPollBegin, Task: 2}, // a 70 ns switch
+		Event{Time: 600, Kind: kPollEnd, Task: 2},
+	)
+	h := c.Snapshot().Switches
+	if h.Count() != 2 || h.Min() != 50 || h.Max() != 70 {
+		t.Fatalf("switches: count %d min %v max %v, want 2 between 50ns and 70ns", h.Count(), h.Min(), h.Max())
+	}
+}
