@@ -178,3 +178,7 @@ func (m *Machine) SubscribeTrace(buffer int) (<-chan trace.Event, func()) {
 func (m *Machine) WritePerfetto(w io.Writer) error {
 	return m.Trace().WritePerfetto(w)
 }
+
+// TSCFrequency is the guest's time-stamp counter rate in Hz, as KVM reports
+// it, for converting cycle counts the guest prints into time (0 if unknown).
+func (m *Machine) TSCFrequency() uint64 { return m.tracer.tscHz }

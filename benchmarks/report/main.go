@@ -50,6 +50,7 @@ type ratio struct {
 var ratios = []ratio{
 	{"cooperative vs preemptive switch in the guest", "GuestCoopYield ns/switch", "GuestPreemptYield ns/switch", false, "target: cooperative ≤ 100 ns under KVM"},
 	{"cooperative ping-pong vs preemptive ping-pong", "GuestCoopPingPong ns/switch", "GuestPreemptPingPong ns/switch", false, ""},
+	{"guest cooperative switch: pollscope vs QEMU", "GuestCoopYield ns/switch", "QEMUGuestCoopYield ns/switch", false, ""},
 	{"guest task switch vs host thread switch", "GuestCoopYield ns/switch", "ThreadPingPong ns/switch", false, ""},
 	{"guest task switch vs host goroutine switch", "GuestCoopYield ns/switch", "GoroutinePingPong ns/switch", false, ""},
 	{"our port-I/O exit vs the C floor", "PortOutExit ns/exit", "ExitFloorC ns/exit", false, "target: within 10% (≤ 1.10)"},
