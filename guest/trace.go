@@ -46,7 +46,7 @@ const (
 	EvExecutorStart EventKind = 9
 	EvMark          EventKind = 10
 	EvTaskExit      EventKind = 11
-	evKindEnd = EvTaskExit + 1
+	evKindEnd                 = EvTaskExit + 1
 )
 
 var kindNames = [...]string{
