@@ -73,8 +73,8 @@ func TestDemoKernelEchoesTypedText(t *testing.T) {
 }
 
 func TestDemoKernelTimerRate(t *testing.T) {
-	const hz, every, reports = 1000, 250, 8
-	m := bootDemo(t, "hz=1000 report=250")
+	const hz, every, reports = 250, 50, 10
+	m := bootDemo(t, "hz=250 report=50 scenario=keyboard")
 	at := func(n int) time.Time {
 		t.Helper()
 		emutest.WaitSerial(t, m, fmt.Sprintf(`timer: %d ticks`, n), 30*time.Second)

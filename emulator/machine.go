@@ -53,20 +53,21 @@ type Machine struct {
 
 	// devMu serialises every call into a device model: port accesses from
 	// the vCPU thread, timer updates and host input.
-	devMu           sync.Mutex
-	bus             portBus
-	clock           *hostClock
-	pic             *pic.Pair
-	pit             *pit.PIT
-	timerLine       devices.IRQLine // IRQ 0, for reinjecting lost ticks
-	ticksReinjected uint64
-	uart            *serial.UART
-	kbd             *ps2.Controller
-	vga             *vga.VGA
-	guestExit       *uint32 // set by isa-debug-exit, read by the vCPU loop
-	reset           bool    // the guest pulsed the reset line
-	onVCPU          bool    // the vCPU thread holds the device lock
-	host            hostLog
+	devMu      sync.Mutex
+	bus        portBus
+	clock      *hostClock
+	pic        *pic.Pair
+	pit        *pit.PIT
+	timerLine  devices.IRQLine // IRQ 0's wire to the PIC
+	ticksDue   uint64          // timer ticks produced (see timer.go)
+	ticksTaken uint64          // timer interrupts the guest acknowledged
+	uart       *serial.UART
+	kbd        *ps2.Controller
+	vga        *vga.VGA
+	guestExit  *uint32 // set by isa-debug-exit, read by the vCPU loop
+	reset      bool    // the guest pulsed the reset line
+	onVCPU     bool    // the vCPU thread holds the device lock
+	host       hostLog
 
 	serialLog   *outputLog
 	tracer      tracer
@@ -160,7 +161,7 @@ func (m *Machine) attachDevices() error {
 	m.pic = pic.New(intrPin{m})
 	m.uart = serial.New(m.irqLine(irqCOM1), m.serialLog)
 	m.timerLine = m.irqLine(irqTimer)
-	m.pit = pit.New(m.clock, m.timerLine)
+	m.pit = pit.New(m.clock, &pitOutput{m: m})
 	m.pitDirty = true
 	m.kbd = ps2.New(m.irqLine(irqKeyboard), m.irqLine(irqMouse), func() { m.reset = true })
 	m.vga = vga.New()

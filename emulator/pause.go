@@ -72,7 +72,7 @@ func (m *Machine) parkIfPaused() (bool, error) {
 	// Forgive the ticks that fell due while paused and re-read the PIT.
 	m.devMu.Lock()
 	m.pit.Update()
-	m.ticksReinjected = m.pit.MissedTicks()
+	m.forgiveTicks()
 	m.devMu.Unlock()
 	m.pitDirty = true
 	return true, nil

@@ -54,25 +54,50 @@ func (p pitPorts) Out(off uint16, data []byte) {
 // late: enough to ride out a host hiccup, not a flood after a long stall.
 const maxOwedTicks = 64
 
-// reinjectTick makes up for one timer tick the host's lateness cost the
-// guest, as KVM's in-kernel PIT does in its default "reinject" mode. When
-// the host wakes late, the PIT folds several due edges into one (the PIC
-// could latch only one anyway) and counts the rest as missed; each time the
-// guest acknowledges a timer interrupt and a tick is owed, another edge is
-// raised, to be delivered after the guest's EOI. Called with the device
-// lock held, after an INTA that returned vector.
+// Timer ticks can be lost twice over: the host can wake late, and then the
+// PIT folds several due edges into one (counting the rest as missed); or the
+// guest can be slow to take them, and then an edge finds IRQ 0 already
+// requested and the PIC latches nothing new. Either way the guest's tick
+// count falls behind the programmed rate. Like KVM's in-kernel PIT in its
+// default "reinject" mode, the machine counts the ticks due (every edge the
+// PIT produced, plus the ones it folded) and the ticks the guest took (INTA
+// cycles for IRQ 0's vector); after each taken tick, while ticks are owed,
+// it raises another edge, which the PIC delivers after the guest's EOI.
+
+// pitOutput is the PIT's OUT0 wire on its way to IRQ 0: it counts the rising
+// edges the PIT produces.
+type pitOutput struct {
+	m    *Machine
+	high bool
+}
+
+func (o *pitOutput) SetLevel(high bool) {
+	if high && !o.high {
+		o.m.ticksDue++
+	}
+	o.high = high
+	o.m.timerLine.SetLevel(high)
+}
+
+// reinjectTick is called with the device lock held after an INTA that
+// returned vector.
 func (m *Machine) reinjectTick(vector uint8) {
 	st := m.pic.State()
 	if vector != st.Master.VectorBase+irqTimer {
 		return
 	}
-	missed := m.pit.MissedTicks()
-	if missed-m.ticksReinjected > maxOwedTicks {
-		m.ticksReinjected = missed - maxOwedTicks
+	m.ticksTaken++
+	due := m.ticksDue + m.pit.MissedTicks()
+	if due > m.ticksTaken+maxOwedTicks {
+		m.ticksTaken = due - maxOwedTicks
 	}
-	if m.ticksReinjected < missed {
-		m.ticksReinjected++
+	if m.ticksTaken < due {
 		m.timerLine.SetLevel(false)
 		m.timerLine.SetLevel(true)
 	}
+}
+
+// forgiveTicks drops the ticks owed so far, after a pause.
+func (m *Machine) forgiveTicks() {
+	m.ticksTaken = m.ticksDue + m.pit.MissedTicks()
 }
