@@ -10,14 +10,22 @@ export PATH := /usr/local/go/bin:$(PATH)
 
 .PHONY: run test kernel bench setup-run setup-test check-kernel vet fuzz
 
+# The GUI is linked in only with -tags gui (ebiten needs a display from the
+# moment the program starts); without a display, make run uses the terminal.
 run: setup-run
-	$(GO) run ./cmd/pollscope $(ARGS)
+	@if [ -n "$$DISPLAY" ] || [ -n "$$WAYLAND_DISPLAY" ]; then \
+		echo "$(GO) run -tags gui ./cmd/pollscope $(ARGS)"; $(GO) run -tags gui ./cmd/pollscope $(ARGS); \
+	else \
+		echo "make run: no display available (\$$DISPLAY is not set): running the terminal mode; serial output follows, Ctrl-C stops"; \
+		$(GO) run ./cmd/pollscope -display none $(ARGS); \
+	fi
 
 test: setup-test vet check-kernel
 	$(GO) test -count=1 -timeout 12m ./...
 
 vet:
 	$(GO) vet ./...
+	$(GO) vet -tags gui ./cmd/pollscope ./ui/...
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 

@@ -36,7 +36,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.kernel, "kernel", "", "boot this ELF64 kernel with a PVH note instead of the embedded demo kernel")
 	fs.StringVar(&o.cmdline, "append", "", "kernel command line")
 	fs.IntVar(&o.memory, "m", emulator.DefaultMemoryMiB, "guest memory in MiB")
-	fs.StringVar(&o.display, "display", "none", "display: none (terminal run: serial on stdout)")
+	fs.StringVar(&o.display, "display", "gui", "display: gui (also sdl, gtk): a window with the console, the executor's timeline and its tasks; none: terminal run, serial on stdout")
 	fs.StringVar(&o.serial, "serial", "stdio", "where COM1 goes: stdio, none, or file:PATH")
 	fs.StringVar(&o.accel, "accel", "kvm", "accelerator: kvm")
 	fs.DurationVar(&o.duration, "duration", 0, "stop the guest after this long (0: run until it exits)")
@@ -64,8 +64,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	if o.accel != "kvm" {
 		return nil, fmt.Errorf("-accel %s: only kvm is available", o.accel)
 	}
-	if o.display != "none" {
-		return nil, fmt.Errorf("-display %s: only none is available", o.display)
+	if err := checkDisplay(o.display); err != nil {
+		return nil, err
 	}
 	return o, nil
 }
@@ -111,17 +111,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	defer closeOut()
 
-	m, err := emulator.New(emulator.Config{
+	cfg := emulator.Config{
 		KernelPath: o.kernel,
 		Cmdline:    o.cmdline,
 		MemoryMiB:  o.memory,
 		SerialOut:  out,
-	})
+	}
+	m, err := emulator.New(cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "pollscope: %v\n", err)
 		return statusEmulatorError
 	}
-	defer m.Close()
+	defer func() { m.Close() }() // the GUI's reset may replace m
 
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
@@ -136,7 +137,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if o.script != "" {
 		return runScriptMode(ctx, m, o, steps, stderr)
 	}
-	res, _ := m.Run(ctx)
+	var res emulator.Result
+	if o.display != "none" {
+		res, m = runGUI(ctx, o, cfg, m, stderr)
+	} else {
+		res, _ = m.Run(ctx)
+	}
 	if res.Outcome != emulator.OutcomeExit && res.Outcome != emulator.OutcomeStopped {
 		fmt.Fprintf(stderr, "pollscope: %v\n", res)
 	}

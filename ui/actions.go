@@ -1,0 +1,171 @@
+package ui
+
+import (
+	"context"
+	"image"
+	"image/png"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/hajimehoshi/ebiten/v2"
+
+	"github.com/pollscope/pollscope/emulator"
+	"github.com/pollscope/pollscope/ui/view"
+)
+
+// do carries out the actions the App asked for. What may block (pausing,
+// resetting, writing files) runs on its own goroutine.
+func (g *game) do(acts []view.Action) {
+	for _, act := range acts {
+		switch act {
+		case view.ActReleaseKeys:
+			g.releaseAll()
+		case view.ActPauseVM:
+			g.togglePause()
+		case view.ActReset:
+			g.reset()
+		case view.ActSaveTrace:
+			g.saveTrace()
+		case view.ActScreenshot:
+			g.shotWanted = true // taken at the end of the next Draw
+		}
+	}
+}
+
+func (g *game) togglePause() {
+	p, ok := any(g.machine.Load()).(pauser)
+	if !ok || g.result != nil {
+		return
+	}
+	if p.Paused() {
+		p.Resume()
+		g.say(false, "VM resumed")
+		return
+	}
+	g.releaseAll()
+	g.jobs.Add(1)
+	go func() {
+		defer g.jobs.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := p.Pause(ctx); err != nil {
+			g.say(true, "could not pause the VM: %v", err)
+			return
+		}
+		g.say(false, "VM paused: the guest's clock stops; the trace and console stay readable")
+	}()
+}
+
+// reset restarts the guest: in place if the machine can reset itself,
+// otherwise by booting a new machine from the same Config. The work runs on
+// a goroutine; Update swaps the machine in (see resetDone), so that the
+// main thread never reads a machine being closed.
+func (g *game) reset() {
+	if !g.resetting.CompareAndSwap(false, true) {
+		return
+	}
+	g.releaseAll()
+	old := g.machine.Load()
+	gen := g.gen.Add(1) // the old machine's end is no longer news
+	g.jobs.Add(1)
+	go func() {
+		defer g.jobs.Done()
+		if r, ok := any(old).(resetter); ok {
+			g.resets <- resetDone{m: old, gen: gen, err: r.Reset(), inPlace: true}
+			return
+		}
+		m, err := emulator.New(g.opts.Config)
+		if err == nil {
+			if err = m.Start(); err != nil {
+				m.Close()
+				m = nil
+			}
+		}
+		g.resets <- resetDone{m: m, gen: gen, err: err}
+	}()
+}
+
+// resetDone is a finished reset, for Update to take in.
+type resetDone struct {
+	m       *emulator.Machine
+	gen     int64
+	err     error
+	inPlace bool
+}
+
+// finishReset takes in a finished reset on the main thread.
+func (g *game) finishReset(d resetDone) {
+	defer g.resetting.Store(false)
+	if d.err != nil {
+		g.say(true, "reset failed: %v", d.err)
+		return
+	}
+	if !d.inPlace {
+		old := g.machine.Swap(d.m)
+		g.jobs.Add(1)
+		go func() {
+			defer g.jobs.Done()
+			old.Close()
+		}()
+	}
+	g.result = nil
+	g.app.MachineReset()
+	g.watch(d.m, d.gen)
+	g.say(false, "guest reset")
+}
+
+// saveTrace writes the trace as Perfetto JSON to Options.TracePath or to
+// pollscope-trace-<time>.json.
+func (g *game) saveTrace() {
+	path := g.opts.TracePath
+	if path == "" {
+		path = filepath.Join(g.opts.Dir, "pollscope-trace-"+stamp()+".json")
+	}
+	m := g.machine.Load()
+	g.jobs.Add(1)
+	go func() {
+		defer g.jobs.Done()
+		m.FlushTrace()
+		f, err := os.Create(path)
+		if err == nil {
+			err = m.WritePerfetto(f)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+		}
+		if err != nil {
+			g.say(true, "could not save the trace: %v", err)
+			return
+		}
+		g.say(false, "trace saved to %s (open it in ui.perfetto.dev)", path)
+	}()
+}
+
+// screenshot saves the window as pollscope-screenshot-<time>.png.
+func (g *game) screenshot(screen *ebiten.Image) {
+	b := screen.Bounds()
+	img := image.NewRGBA(b)
+	screen.ReadPixels(img.Pix)
+	path := filepath.Join(g.opts.Dir, "pollscope-screenshot-"+stamp()+".png")
+	g.jobs.Add(1)
+	go func() {
+		defer g.jobs.Done()
+		f, err := os.Create(path)
+		if err == nil {
+			err = png.Encode(f, img)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+		}
+		if err != nil {
+			g.say(true, "could not save the screenshot: %v", err)
+			return
+		}
+		g.say(false, "screenshot saved to %s", path)
+	}()
+}
+
+// stamp is the local time for file names, to the millisecond so that two
+// saves in one second do not overwrite each other: 20060102-150405.000.
+func stamp() string { return time.Now().Format("20060102-150405.000") }

@@ -1,0 +1,476 @@
+package view
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"image/color"
+
+	"github.com/pollscope/pollscope/devices/vga"
+	"github.com/pollscope/pollscope/trace"
+)
+
+// Focus says where host keys go.
+type Focus uint8
+
+const (
+	// FocusConsole: keys go to the guest's keyboard (except Ctrl+Alt
+	// shortcuts).
+	FocusConsole Focus = iota
+	// FocusUI: keys drive the timeline and the controls.
+	FocusUI
+)
+
+// Action is something the user asked for that the ebiten layer carries out
+// on the machine or the file system.
+type Action uint8
+
+// The actions.
+const (
+	ActNone        Action = iota
+	ActPauseVM            // pause a running VM, resume a paused one
+	ActReset              // restart the guest from boot
+	ActFreeze             // stop or start following the live edge (done by App)
+	ActSaveTrace          // write the trace as Perfetto JSON
+	ActScreenshot         // save the window as PNG
+	ActHelp               // show or hide the help overlay (done by App)
+	ActReleaseKeys        // the console lost focus: release the keys the guest sees held
+)
+
+// DefaultSpan is how much time the live timeline shows at first.
+const DefaultSpan = 4 * int64(time.Second)
+
+// Button is a toolbar button.
+type Button struct {
+	Act      Action
+	Label    string
+	Hint     string // its shortcut, for its tooltip
+	R        Rect
+	On       bool
+	Disabled bool
+}
+
+// App is the GUI's state between frames and the code that turns input into
+// view changes and Actions. The ebiten layer calls its input methods from
+// Update and Frame from Draw.
+type App struct {
+	Metrics  Metrics
+	Layout   Layout
+	Index    *Index
+	Timeline Timeline
+	Table    Table
+	Buttons  []Button
+
+	View     Viewport
+	Follow   bool // the timeline follows the live edge
+	Scroll   float64
+	Selected uint32 // selected task, 0 for none
+	Focus    Focus
+	Help     bool
+	Status   Status
+
+	px, py      float64
+	hoverItem   int
+	hoverRow    uint32
+	hoverButton int
+
+	dragging   bool
+	dragMoved  bool
+	dragX      float64
+	dragView   Viewport
+	lastModel  *trace.Model
+	lastLayout bool
+}
+
+// NewApp returns the GUI state at start: following the live edge over
+// DefaultSpan, keys going to the console.
+func NewApp() *App {
+	return &App{
+		Metrics:     DefaultMetrics,
+		Index:       NewIndex(),
+		View:        Viewport{0, DefaultSpan},
+		Follow:      true,
+		Focus:       FocusConsole,
+		hoverItem:   -1,
+		hoverButton: -1,
+	}
+}
+
+// MachineReset starts over with an empty index after the machine was
+// replaced.
+func (a *App) MachineReset() {
+	a.Index = NewIndex()
+	a.lastModel = nil
+	a.Follow = true
+	a.View = Viewport{0, a.View.Span()}
+	a.Selected = 0
+}
+
+// FrameInput is what one frame shows.
+type FrameInput struct {
+	W, H   float64
+	Model  *trace.Model
+	Screen *vga.Screen
+	Now    time.Duration // wall time, for the blink phases
+	Status Status
+}
+
+// Frame computes the whole window into s.
+func (a *App) Frame(in FrameInput, s *Scene) {
+	s.Reset()
+	a.Status = in.Status
+	a.update(in.W, in.H, in.Model)
+	b, o := &s.Base, &s.Overlay
+	mt := a.Metrics
+	L := a.Layout
+	b.fill(L.Window, ColWindow)
+
+	a.drawToolbar(b)
+
+	// Console.
+	a.paneHeader(b, L.Console, "Console", a.consoleHint(), a.Focus == FocusConsole)
+	b.fill(L.Screen, vga.Palette[0])
+	if in.Screen != nil {
+		DrawConsole(b, in.Screen, L.Screen.X, L.Screen.Y, L.Scale, in.Now)
+	}
+
+	// Tasks.
+	lints := ""
+	if n := len(a.Table.Lints); n > 0 {
+		lints = fmt.Sprintf("%d lint(s)", n)
+	}
+	a.paneHeader(b, L.Table, fmt.Sprintf("Tasks (%d)", len(a.Table.Rows)), lints, false)
+	a.Table.Draw(b, mt, a.Selected, a.hoverRow)
+
+	// Timeline.
+	tl := &a.Timeline
+	mode := "LIVE"
+	if !a.Follow {
+		mode = "FROZEN"
+	}
+	a.paneHeader(b, L.Timeline, "Timeline · "+mode, fmt.Sprintf("span %s · 1 px = %s", FormatDuration(time.Duration(a.View.Span())), FormatDuration(time.Duration(a.View.NsPerPx(tl.Plot.W)))), a.Focus == FocusUI)
+	a.drawLegend(b)
+	tl.Draw(b, mt, a.Selected, a.hoverItem)
+	if tl.ArrowsHidden && tl.Plot.H > 40 {
+		hint := "too many wakes in view for arrows: zoom in, or select a task"
+		if len(tl.Arrows) > 0 {
+			hint = "arrows of the selected task only: zoom in for all"
+		}
+		r := Rect{tl.Plot.Right() - mt.TextWidth(hint) - 16, tl.Plot.Bottom() - mt.LineH - 10, mt.TextWidth(hint) + 12, mt.LineH + 6}
+		b.fill(r, ColPaneHeader)
+		b.frame(r, 1, ColBorder)
+		b.text(r.X+6, r.Y+3, hint, ColTextDim)
+	}
+
+	a.drawStatus(b, in.Model)
+
+	// Overlay: tooltips, then help.
+	if a.hoverItem >= 0 && !a.dragging {
+		a.tooltip(o, tl.Tooltip(in.Model, a.hoverItem))
+	} else if a.hoverButton >= 0 {
+		bt := a.Buttons[a.hoverButton]
+		a.tooltip(o, []string{bt.Hint})
+	}
+	if a.Help {
+		a.drawHelp(o)
+	}
+}
+
+// update brings the layout, index, view and panes up to date.
+func (a *App) update(w, h float64, m *trace.Model) {
+	a.Layout = MakeLayout(w, h)
+	a.placeButtons()
+	if m == nil {
+		m = &trace.Model{}
+	}
+	a.Index.Update(m)
+	a.lastModel = m
+	if a.Follow {
+		a.View = a.View.EndingAt(max(m.End, a.View.Span()))
+	}
+	a.Timeline.Build(TimelineInput{Model: m, Index: a.Index, View: a.View, Pane: a.Layout.Timeline, Scroll: a.Scroll, Selected: a.Selected})
+	a.Scroll = a.Timeline.Scroll
+	a.Table.Build(m, a.Layout.Table)
+	a.lastLayout = true
+	a.hover()
+}
+
+func (a *App) placeButtons() {
+	pause := Button{Act: ActPauseVM, Label: "Pause VM", Hint: "pause the guest's vCPU (Ctrl+Alt+P; Space on the timeline)"}
+	if a.Status.Paused {
+		pause.Label, pause.On = "Resume VM", true
+		pause.Hint = "resume the guest (Ctrl+Alt+P; Space on the timeline)"
+	}
+	if !a.Status.CanPause {
+		pause.Disabled = true
+		pause.Hint = "this emulator cannot pause its VM"
+	}
+	if a.Status.Ended {
+		pause.Disabled = true
+		pause.Hint = "the guest has ended"
+	}
+	freeze := Button{Act: ActFreeze, Label: "Freeze view", Hint: "stop following the live edge; the guest keeps running (F, Ctrl+Alt+F)"}
+	if !a.Follow {
+		freeze.Label, freeze.On = "Follow live", true
+		freeze.Hint = "follow the live edge again (F or End, Ctrl+Alt+F)"
+	}
+	a.Buttons = append(a.Buttons[:0],
+		pause,
+		Button{Act: ActReset, Label: "Reset", Hint: "reboot the guest with the same kernel and command line (Ctrl+Alt+R)"},
+		freeze,
+		Button{Act: ActSaveTrace, Label: "Save trace", Hint: "write the trace as Perfetto JSON (Ctrl+Alt+T)"},
+		Button{Act: ActScreenshot, Label: "Screenshot", Hint: "save this window as PNG (Ctrl+Alt+S)"},
+		Button{Act: ActHelp, Label: "Help", Hint: "keys and mouse (F1 or ? on the timeline, Ctrl+Alt+H)", On: a.Help},
+	)
+	x := float64(Margin)
+	for i := range a.Buttons {
+		bw := a.Metrics.TextWidth(a.Buttons[i].Label) + 24
+		a.Buttons[i].R = Rect{x, 6, bw, ToolbarH - 12}
+		x += bw + 6
+	}
+}
+
+func (a *App) consoleHint() string {
+	if a.Focus == FocusConsole {
+		return "keys go to the guest · Ctrl+Alt+G releases"
+	}
+	return "click to type into the guest"
+}
+
+func (a *App) paneHeader(l *Layer, r Rect, title, right string, focused bool) {
+	mt := a.Metrics
+	l.fill(r, ColPane)
+	l.fill(Rect{r.X, r.Y, r.W, HeaderH}, ColPaneHeader)
+	border := ColBorder
+	if focused {
+		border = ColFocus
+	}
+	l.frame(r, 1, border)
+	ty := r.Y + (HeaderH-mt.LineH)/2
+	l.text(r.X+8, ty, title, ColText)
+	if right != "" {
+		x := math.Max(r.X+8+mt.TextWidth(title)+2*mt.CharW, r.Right()-8-mt.TextWidth(right))
+		l.text(x, ty, mt.Fit(right, r.Right()-8-x), ColTextDim)
+	}
+}
+
+func (a *App) drawToolbar(l *Layer) {
+	mt := a.Metrics
+	l.fill(a.Layout.Toolbar, ColPaneHeader)
+	l.fill(Rect{0, ToolbarH - 1, a.Layout.Window.W, 1}, ColBorder)
+	for i, bt := range a.Buttons {
+		bg, fg := ColButton, ColText
+		switch {
+		case bt.Disabled:
+			bg, fg = ColButtonOff, ColTextDim
+		case bt.On:
+			bg = ColButtonOn
+		case i == a.hoverButton:
+			bg = ColButtonHover
+		}
+		l.fill(bt.R, bg)
+		l.frame(bt.R, 1, ColBorder)
+		l.text(bt.R.X+12, bt.R.Y+(bt.R.H-mt.LineH)/2, bt.Label, fg)
+	}
+	title := "pollscope"
+	keys := "keyboard → guest"
+	if a.Focus == FocusUI {
+		keys = "keyboard → timeline"
+	}
+	right := keys + "   " + title
+	x := a.Layout.Window.W - Margin - 4 - mt.TextWidth(right)
+	if n := len(a.Buttons); n > 0 && x > a.Buttons[n-1].R.Right()+20 {
+		l.text(x, (ToolbarH-mt.LineH)/2, keys, ColTextDim)
+		l.text(x+mt.TextWidth(keys+"   "), (ToolbarH-mt.LineH)/2, title, ColFocus)
+	}
+}
+
+// legend lists the timeline's colours for its header.
+var legend = []struct {
+	label string
+	col   colorRGBA
+	line  bool
+}{
+	{"poll", ColPollPending, false},
+	{"ready", ColPollReady, false},
+	{"scheduled", ColScheduled, false},
+	{"irq", ColIRQ, false},
+	{"hlt", ColIdle, false},
+	{"exit", ColExit, false},
+	{"wake: irq", ColWakeIRQ, true},
+	{"task", ColWakeTask, true},
+	{"self", ColWakeSelf, true},
+}
+
+func (a *App) drawLegend(l *Layer) {
+	mt := a.Metrics
+	r := a.Layout.Timeline
+	w := 0.0
+	for _, e := range legend {
+		w += 14 + mt.TextWidth(e.label) + 12
+	}
+	// Centre it in the header, between the title and the span.
+	x := r.X + (r.W-w)/2
+	if x < r.X+8+mt.TextWidth("Timeline · FROZEN")+16 {
+		return
+	}
+	y := r.Y + (HeaderH-mt.LineH)/2
+	for _, e := range legend {
+		if e.line {
+			l.fill(Rect{x, r.Y + HeaderH/2 - 1, 10, 2}, e.col)
+		} else {
+			l.fill(Rect{x, r.Y + 6, 10, HeaderH - 12}, e.col)
+		}
+		l.text(x+14, y, e.label, ColTextDim)
+		x += 14 + mt.TextWidth(e.label) + 12
+	}
+}
+
+func (a *App) drawStatus(l *Layer, m *trace.Model) {
+	mt := a.Metrics
+	r := a.Layout.Status
+	l.fill(r, ColPaneHeader)
+	l.fill(Rect{r.X, r.Y, r.W, 1}, ColBorder)
+	st := a.Status
+	if m == nil {
+		m = &trace.Model{}
+	}
+	parts := []struct {
+		s   string
+		col colorRGBA
+	}{
+		{st.Backend, ColFocus},
+		{"VM " + st.VM, vmColor(st)},
+		{"up " + FormatUptime(time.Duration(m.End)), ColText},
+		{"events " + FormatRate(st.EventsRate), ColText},
+		{"exits " + FormatRate(st.ExitsRate), ColText},
+		{"total " + FormatCount(m.EventCount), ColTextDim},
+		{"dropped " + FormatCount(m.Dropped), countColor(m.Dropped)},
+		{"evicted " + FormatCount(m.Evicted), countColor(m.Evicted)},
+	}
+	x := r.X + 8
+	y := r.Y + (r.H-mt.LineH)/2 + 1
+	for _, p := range parts {
+		if p.s == "" {
+			continue
+		}
+		l.text(x, y, p.s, p.col)
+		x += mt.TextWidth(p.s) + 3*mt.CharW
+	}
+	if st.Message != "" {
+		col := ColTextDim
+		if st.MessageBad {
+			col = ColTextBad
+		}
+		msg := mt.Fit(st.Message, r.Right()-8-x)
+		l.text(r.Right()-8-mt.TextWidth(msg), y, msg, col)
+	}
+}
+
+type colorRGBA = color.RGBA
+
+func vmColor(st Status) colorRGBA {
+	switch {
+	case st.Ended:
+		return ColTextWarn
+	case st.Paused:
+		return ColTextWarn
+	}
+	return ColPollReady
+}
+
+func countColor(n uint64) colorRGBA {
+	if n > 0 {
+		return ColTextWarn
+	}
+	return ColTextDim
+}
+
+// tooltip draws lines in a box beside the pointer, kept inside the window.
+func (a *App) tooltip(l *Layer, lines []string) {
+	if len(lines) == 0 {
+		return
+	}
+	mt := a.Metrics
+	w := 0.0
+	for _, s := range lines {
+		w = math.Max(w, mt.TextWidth(s))
+	}
+	w += 16
+	h := float64(len(lines))*mt.LineH + 10
+	x, y := a.px+16, a.py+18
+	if x+w > a.Layout.Window.W-4 {
+		x = a.px - 12 - w
+	}
+	if y+h > a.Layout.Window.H-4 {
+		y = a.py - 8 - h
+	}
+	x, y = math.Max(x, 4), math.Max(y, 4)
+	r := Rect{x, y, w, h}
+	l.fill(r, ColTooltip)
+	l.frame(r, 1, ColTooltipBorder)
+	for i, s := range lines {
+		col := ColText
+		if i > 0 {
+			col = ColTextDim
+		}
+		l.text(x+8, y+5+float64(i)*mt.LineH, s, col)
+	}
+}
+
+// HelpLines are the help overlay's text.
+var HelpLines = []string{
+	"pollscope — keys and mouse",
+	"",
+	"Focus   click the console to type into the guest (every key goes to its",
+	"        PS/2 keyboard, with autorepeat); click the timeline or the table",
+	"        to drive the view with the keys below. Ctrl+Alt+G toggles.",
+	"",
+	"Anywhere (never sent to the guest)",
+	"  Ctrl+Alt+P  pause / resume the VM      Ctrl+Alt+R  reset the guest",
+	"  Ctrl+Alt+F  freeze / follow the view   Ctrl+Alt+T  save the trace (Perfetto JSON)",
+	"  Ctrl+Alt+S  save a screenshot (PNG)    Ctrl+Alt+H  this help",
+	"",
+	"Timeline or table focused",
+	"  F       freeze / follow live           Space     pause / resume the VM",
+	"  + / -   zoom in / out                  ← / →     pan",
+	"  Home    whole trace                    End       follow the live edge",
+	"  ↑ / ↓   select the previous / next task",
+	"  Esc     clear the selection            F1 or ?   this help",
+	"",
+	"Mouse",
+	"  wheel on the timeline   zoom around the pointer (Shift+wheel pans)",
+	"  wheel on lane names     scroll the lanes",
+	"  drag on the timeline    pan (freezes the view; the guest keeps running)",
+	"  hover                   details of a poll, interrupt, hlt or exit",
+	"  click a span or a row   select its task (its lane and row light up)",
+	"",
+	"Colours: blue poll (Pending), green poll (Ready), faint amber: woken and",
+	"waiting for its poll; arrows run from what woke a task to the poll it got:",
+	"amber from an interrupt, cyan from another task, magenta from itself.",
+	"",
+	"Click or press Esc to close.",
+}
+
+func (a *App) drawHelp(l *Layer) {
+	mt := a.Metrics
+	W := a.Layout.Window
+	l.fill(W, ColOverlayShade)
+	w := 0.0
+	for _, s := range HelpLines {
+		w = math.Max(w, mt.TextWidth(s))
+	}
+	w += 40
+	h := float64(len(HelpLines))*mt.LineH + 32
+	r := Rect{math.Round((W.W - w) / 2), math.Round((W.H - h) / 2), w, h}
+	l.fill(r, ColPane)
+	l.frame(r, 1, ColFocus)
+	for i, s := range HelpLines {
+		col := ColText
+		if i == 0 {
+			col = ColFocus
+		}
+		l.text(r.X+20, r.Y+16+float64(i)*mt.LineH, s, col)
+	}
+}

@@ -1,0 +1,174 @@
+package view
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"time"
+
+	"github.com/pollscope/pollscope/guest"
+	"github.com/pollscope/pollscope/trace"
+)
+
+// HitSlop is how many pixels beside an item the pointer may be and still
+// hit it.
+const HitSlop = 3
+
+// LaneAt returns the index of the lane under y, or -1.
+func (tl *Timeline) LaneAt(y float64) int {
+	if y < tl.Plot.Y || y >= tl.Plot.Bottom() {
+		return -1
+	}
+	for i := range tl.Lanes {
+		if y >= tl.Lanes[i].Y && y < tl.Lanes[i].Y+tl.Lanes[i].H {
+			return i
+		}
+	}
+	return -1
+}
+
+// HitItem returns the item under (x, y), or -1: on the lane under y, the
+// item containing x, or else the nearest within HitSlop pixels. A poll wins
+// over the scheduled band it sits in.
+func (tl *Timeline) HitItem(x, y float64) int {
+	li := tl.LaneAt(y)
+	if li < 0 || x < tl.Plot.X-HitSlop || x >= tl.Plot.Right()+HitSlop {
+		return -1
+	}
+	best, bestD := -1, math.Inf(1)
+	for k := range tl.Items {
+		it := &tl.Items[k]
+		if it.Lane != li {
+			continue
+		}
+		d := 0.0
+		switch {
+		case x < it.X0:
+			d = it.X0 - x
+		case x >= math.Max(it.X1, it.X0+1):
+			d = x - math.Max(it.X1, it.X0+1) + 1
+		}
+		if it.Sched {
+			d += 0.5 // prefer a poll at the same distance
+		}
+		if d <= HitSlop && d < bestD {
+			best, bestD = k, d
+		}
+	}
+	return best
+}
+
+// Tooltip describes item k in a few lines: what it is, how long, when, and
+// for a poll its outcome and what woke it.
+func (tl *Timeline) Tooltip(m *trace.Model, k int) []string {
+	if k < 0 || k >= len(tl.Items) {
+		return nil
+	}
+	it := &tl.Items[k]
+	ln := &tl.Lanes[it.Lane]
+	name := ln.Label
+	if ln.Sub != "" {
+		name += " " + ln.Sub
+	}
+	if it.Count > 1 {
+		what := map[LaneKind]string{LaneTask: "polls", LaneIRQ: "interrupts", LaneIdle: "hlt periods", LaneExit: "exits", LaneKeys: "key events"}[ln.Kind]
+		if it.Sched {
+			what = "scheduled waits"
+		}
+		lines := []string{fmt.Sprintf("%s — %d %s in this pixel", name, it.Count, what)}
+		span := it.End - it.Start
+		if ln.Kind != LaneExit && ln.Kind != LaneKeys {
+			pct := 0.0
+			if span > 0 {
+				pct = 100 * float64(it.Busy) / float64(span)
+			}
+			lines = append(lines, fmt.Sprintf("busy      %s of %s (%.0f%%)", FormatDuration(time.Duration(it.Busy)), FormatDuration(time.Duration(span)), pct))
+		}
+		return append(lines,
+			"from      "+FormatTime(it.Start),
+			"to        "+FormatTime(it.End),
+			"zoom in (wheel) to see each one")
+	}
+	dur := FormatDuration(time.Duration(it.End - it.Start))
+	if it.Flag&spanOpen != 0 {
+		dur += " so far"
+	}
+	switch ln.Kind {
+	case LaneTask:
+		if it.Sched {
+			return []string{name + " — scheduled",
+				"woken, waiting in the ready queue for its poll",
+				"waited    " + dur,
+				"woken at  " + FormatTime(it.Start)}
+		}
+		lines := []string{name + " — poll", "duration  " + dur}
+		p, ok := findPoll(m, ln.Task, it.Start)
+		switch {
+		case it.Flag&spanOpen != 0:
+			lines = append(lines, "outcome   running")
+		case ok && p.Ready:
+			lines = append(lines, "outcome   Ready (the task completed)")
+		case ok:
+			lines = append(lines, fmt.Sprintf("outcome   Pending (%d waker clone(s) kept)", p.LiveWakers))
+		}
+		lines = append(lines, "start     "+FormatTime(it.Start))
+		if ok && p.Wake >= 0 && p.Wake < len(m.Wakes) {
+			w := &m.Wakes[p.Wake]
+			lines = append(lines, "woken by  "+WakeSourceText(m, w),
+				"latency   "+FormatDuration(time.Duration(p.Start-w.Time))+" (wake → poll)")
+		} else if ok {
+			lines = append(lines, "woken by  — (first poll, or its wake was evicted)")
+		}
+		return lines
+	case LaneIRQ:
+		return []string{ln.Label + " — interrupt handler", "duration  " + dur, "start     " + FormatTime(it.Start)}
+	case LaneIdle:
+		return []string{"idle — the CPU in hlt", "duration  " + dur, "start     " + FormatTime(it.Start)}
+	case LaneExit:
+		return []string{"VM exit — " + ln.Exit, "at        " + FormatTime(it.Start)}
+	case LaneKeys:
+		key := ""
+		i := searchHost(m.Host, it.Start)
+		for ; i < len(m.Host) && m.Host[i].Time == it.Start; i++ {
+			if m.Host[i].Kind == trace.HostKeyEvent {
+				key = m.Host[i].Name
+				break
+			}
+		}
+		return []string{"host key event " + key, "at        " + FormatTime(it.Start)}
+	}
+	return nil
+}
+
+// WakeSourceText says what woke a task: "IRQ1 keyboard at 1.234567 s",
+// "task producer #6 at ...", "itself (yield) at ...".
+func WakeSourceText(m *trace.Model, w *trace.Wake) string {
+	at := " at " + FormatTime(w.Time)
+	switch {
+	case w.Self:
+		return "itself (yield)" + at
+	case w.Source == guest.WakeInterrupt:
+		return trace.VectorName(uint8(w.SourceID)) + at
+	case w.Source == guest.WakeTask:
+		if t, ok := m.Task(w.SourceID); ok {
+			return fmt.Sprintf("task %s #%d%s", t.Label(), t.ID, at)
+		}
+		return fmt.Sprintf("task #%d%s", w.SourceID, at)
+	}
+	return "unknown source" + at
+}
+
+func findPoll(m *trace.Model, task uint32, start int64) (trace.PollSpan, bool) {
+	for _, p := range m.PollsIn(task, start, start+1) {
+		if p.Start == start {
+			return p, true
+		}
+	}
+	i := sort.Search(len(m.Polls), func(i int) bool { return m.Polls[i].Start >= start })
+	for ; i < len(m.Polls) && m.Polls[i].Start == start; i++ {
+		if m.Polls[i].Task == task {
+			return m.Polls[i], true
+		}
+	}
+	return trace.PollSpan{}, false
+}

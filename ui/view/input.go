@@ -1,0 +1,271 @@
+package view
+
+import "math"
+
+// hover recomputes what the pointer is over from the last frame's layout.
+func (a *App) hover() {
+	a.hoverItem, a.hoverRow, a.hoverButton = -1, 0, -1
+	if a.Help {
+		return
+	}
+	for i, bt := range a.Buttons {
+		if bt.R.Contains(a.px, a.py) {
+			a.hoverButton = i
+			return
+		}
+	}
+	if a.Timeline.Plot.Contains(a.px, a.py) || a.Timeline.Labels.Contains(a.px, a.py) {
+		a.hoverItem = a.Timeline.HitItem(a.px, a.py)
+		return
+	}
+	a.hoverRow = a.Table.RowAt(a.px, a.py)
+}
+
+// HoverItem is the timeline item under the pointer, -1 for none.
+func (a *App) HoverItem() int { return a.hoverItem }
+
+// PointerMove follows the pointer; while dragging on the timeline it pans.
+func (a *App) PointerMove(x, y float64) {
+	a.px, a.py = x, y
+	if a.dragging {
+		dx := x - a.dragX
+		if math.Abs(dx) > 2 {
+			a.dragMoved = true
+		}
+		if a.dragMoved {
+			a.Follow = false
+			ns := dx * a.dragView.NsPerPx(a.Timeline.Plot.W)
+			a.View = a.dragView.Pan(-int64(ns))
+		}
+	}
+	if a.lastLayout {
+		a.hover()
+	}
+}
+
+// PointerDown handles a press of the left button at (x, y).
+func (a *App) PointerDown(x, y float64) []Action {
+	a.PointerMove(x, y)
+	if a.Help {
+		a.Help = false
+		return nil
+	}
+	for _, bt := range a.Buttons {
+		if bt.R.Contains(x, y) {
+			if bt.Disabled {
+				return nil
+			}
+			return a.Do(bt.Act)
+		}
+	}
+	var acts []Action
+	if a.Layout.Console.Contains(x, y) {
+		a.Focus = FocusConsole
+		return nil
+	}
+	if a.Focus == FocusConsole && (a.Layout.Timeline.Contains(x, y) || a.Layout.Table.Contains(x, y)) {
+		a.Focus = FocusUI
+		acts = append(acts, ActReleaseKeys)
+	}
+	if a.Timeline.Plot.Contains(x, y) {
+		a.dragging, a.dragMoved, a.dragX, a.dragView = true, false, x, a.View
+	}
+	return acts
+}
+
+// PointerUp handles the release of the left button: a click (a press and
+// release without a drag) selects the task of the span or row under it, or
+// clears the selection on empty space.
+func (a *App) PointerUp(x, y float64) []Action {
+	a.PointerMove(x, y)
+	wasDrag := a.dragging && a.dragMoved
+	a.dragging = false
+	if wasDrag {
+		return nil
+	}
+	tl := &a.Timeline
+	switch {
+	case tl.Plot.Contains(x, y) || tl.Labels.Contains(x, y):
+		if k := tl.HitItem(x, y); k >= 0 {
+			if ln := tl.Lanes[tl.Items[k].Lane]; ln.Kind == LaneTask {
+				a.Selected = ln.Task
+				return nil
+			}
+		}
+		if li := tl.LaneAt(y); li >= 0 && tl.Lanes[li].Kind == LaneTask && tl.Labels.Contains(x, y) {
+			a.Selected = tl.Lanes[li].Task
+			return nil
+		}
+		a.Selected = 0
+	case a.Layout.Table.Contains(x, y):
+		a.Selected = a.Table.RowAt(x, y)
+	}
+	return nil
+}
+
+// Wheel handles a wheel turn at (x, y): dy > 0 is away from the user. On
+// the plot it zooms around the pointer (around the live edge while
+// following), with shift or a horizontal turn it pans; on the lane names it
+// scrolls the lanes.
+func (a *App) Wheel(x, y, dx, dy float64, shift bool) {
+	tl := &a.Timeline
+	if a.Help {
+		return
+	}
+	if tl.Labels.Contains(x, y) {
+		a.Scroll = math.Max(0, a.Scroll-dy*2*(LaneH+LaneGap))
+		return
+	}
+	if !tl.Plot.Contains(x, y) {
+		return
+	}
+	if shift && dx == 0 {
+		dx, dy = dy, 0
+	}
+	if dx != 0 {
+		a.Follow = false
+		a.View = a.View.Pan(int64(-dx * 60 * a.View.NsPerPx(tl.Plot.W)))
+	}
+	if dy != 0 {
+		f := math.Pow(0.8, dy)
+		at := a.View.T(x, tl.Plot.X, tl.Plot.W)
+		if a.Follow {
+			at = a.View.End
+		}
+		a.View = a.View.ZoomAt(at, f)
+	}
+}
+
+// Key handles a key pressed while the timeline or the table has focus, or
+// while the help is open (whatever has focus), named as ebiten names keys
+// ("F", "Space", "ArrowLeft", "Equal", ...).
+func (a *App) Key(name string, shift bool) []Action {
+	span := a.View.Span()
+	if a.Help {
+		// The help takes the keys while it is open: only closing keys act.
+		if name == "Escape" || name == "F1" || (name == "Slash" && shift) {
+			a.Help = false
+		}
+		return nil
+	}
+	switch name {
+	case "Escape":
+		if a.Help {
+			a.Help = false
+		} else {
+			a.Selected = 0
+		}
+	case "F1":
+		a.Help = !a.Help
+	case "Slash":
+		if shift {
+			a.Help = !a.Help
+		}
+	case "F":
+		return a.Do(ActFreeze)
+	case "Space":
+		return a.Do(ActPauseVM)
+	case "Equal", "NumpadAdd":
+		a.zoomKey(0.5)
+	case "Minus", "NumpadSubtract":
+		a.zoomKey(2)
+	case "ArrowLeft":
+		a.Follow = false
+		a.View = a.View.Pan(-span / 8)
+	case "ArrowRight":
+		a.Follow = false
+		a.View = a.View.Pan(span / 8)
+	case "Home":
+		if m := a.lastModel; m != nil && m.End > m.Start {
+			a.Follow = false
+			a.View = Viewport{m.Start, m.End}
+			if a.View.Span() < MinSpan {
+				a.View.End = a.View.Start + MinSpan
+			}
+		}
+	case "End":
+		a.Follow = true
+	case "ArrowUp", "ArrowDown":
+		a.moveSelection(name == "ArrowDown")
+	case "Tab":
+		a.Focus = FocusConsole
+	}
+	return nil
+}
+
+func (a *App) zoomKey(f float64) {
+	at := a.View.Start + a.View.Span()/2
+	if a.Follow {
+		at = a.View.End
+	}
+	a.View = a.View.ZoomAt(at, f)
+}
+
+func (a *App) moveSelection(down bool) {
+	rows := a.Table.Rows
+	if len(rows) == 0 {
+		return
+	}
+	cur := -1
+	for i, r := range rows {
+		if r.Task == a.Selected {
+			cur = i
+		}
+	}
+	switch {
+	case cur < 0 && down:
+		cur = 0
+	case cur < 0:
+		cur = len(rows) - 1
+	case down:
+		cur = min(cur+1, len(rows)-1)
+	default:
+		cur = max(cur-1, 0)
+	}
+	a.Selected = rows[cur].Task
+}
+
+// Shortcut handles Ctrl+Alt with the named key, in either focus. It reports
+// whether the key is a shortcut (and so must not reach the guest).
+func (a *App) Shortcut(name string) ([]Action, bool) {
+	switch name {
+	case "P":
+		return a.Do(ActPauseVM), true
+	case "R":
+		return a.Do(ActReset), true
+	case "F":
+		return a.Do(ActFreeze), true
+	case "T":
+		return a.Do(ActSaveTrace), true
+	case "S":
+		return a.Do(ActScreenshot), true
+	case "H":
+		return a.Do(ActHelp), true
+	case "G":
+		if a.Focus == FocusConsole {
+			a.Focus = FocusUI
+			return []Action{ActReleaseKeys}, true
+		}
+		a.Focus = FocusConsole
+		return nil, true
+	}
+	return nil, false
+}
+
+// Do carries out the view's part of an action and returns what the ebiten
+// layer must do.
+func (a *App) Do(act Action) []Action {
+	switch act {
+	case ActFreeze:
+		a.Follow = !a.Follow
+		return nil
+	case ActHelp:
+		a.Help = !a.Help
+		return nil
+	case ActPauseVM:
+		if !a.Status.CanPause || a.Status.Ended {
+			return nil
+		}
+	}
+	return []Action{act}
+}

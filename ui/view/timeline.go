@@ -1,0 +1,540 @@
+package view
+
+import (
+	"image/color"
+	"math"
+
+	"github.com/pollscope/pollscope/guest"
+	"github.com/pollscope/pollscope/trace"
+)
+
+// Level of detail.
+const (
+	// MinDetailPx: a span at least this many pixels wide is drawn as itself;
+	// narrower ones are merged per pixel column.
+	MinDetailPx = 2.0
+	// MinShade is how much of the span colour a merged column shows however
+	// little of its time was busy, so that activity never disappears.
+	MinShade = 0.4
+)
+
+const (
+	spanOpen = 2 // a span still running at the model's end
+)
+
+// Item is one thing drawn on a lane: a span, or a pixel column of merged
+// spans or instants.
+type Item struct {
+	Lane       int
+	X0, X1     float64
+	Start, End int64 // the time the item covers: its first start, its last end
+	Count      int   // how many spans or instants it stands for
+	Busy       int64 // their total duration (spans)
+	Flag       uint8 // spanReady or spanOpen, for a single span
+	Sched      bool  // scheduled time, not polls
+	Shade      float64
+}
+
+// Arrow is a wake→poll arrow: Wakes[Wake] of the model, from its source's
+// lane to the start of the poll it caused.
+type Arrow struct {
+	Wake   int
+	Source guest.WakeSourceKind
+	Self   bool
+	Line   Line
+}
+
+// Timeline is the timeline pane of one frame: its geometry, lanes, ruler,
+// the items drawn on each lane and the wake arrows.
+type Timeline struct {
+	Pane    Rect // the whole pane
+	Labels  Rect // the lane label column
+	Plot    Rect // where time runs: X..Right is View.Start..View.End
+	RulerR  Rect
+	View    Viewport
+	Ruler   Ruler
+	Lanes   []Lane
+	Items   []Item
+	Arrows  []Arrow
+	Scroll  float64 // pixels of lanes scrolled off the top
+	Content float64 // total height of the lanes
+	// ArrowsHidden says arrows were left out because more than MaxArrows
+	// wakes are in view.
+	ArrowsHidden bool
+
+	tail scratch
+	from int64 // the model's start: nothing before it is drawn
+}
+
+// scratch holds what a frame reads from the model past the index's settled
+// times, reused between frames.
+type scratch struct {
+	polls, sched map[uint32]*spanList
+	irqs         map[uint8]*spanList
+	idle         spanList
+	exits        map[string]*instantList
+	keys         instantList
+}
+
+func (s *scratch) reset() {
+	if s.polls == nil {
+		s.polls, s.sched = map[uint32]*spanList{}, map[uint32]*spanList{}
+		s.irqs, s.exits = map[uint8]*spanList{}, map[string]*instantList{}
+	}
+	for _, m := range []map[uint32]*spanList{s.polls, s.sched} {
+		for _, l := range m {
+			l.clear()
+		}
+	}
+	for _, l := range s.irqs {
+		l.clear()
+	}
+	for _, l := range s.exits {
+		l.t = l.t[:0]
+	}
+	s.idle.clear()
+	s.keys.t = s.keys.t[:0]
+}
+
+func (l *spanList) clear() {
+	l.start, l.end, l.flag, l.cum = l.start[:0], l.end[:0], l.flag[:0], l.cum[:0]
+}
+
+func getSpans[K comparable](m map[K]*spanList, k K) *spanList {
+	l := m[k]
+	if l == nil {
+		l = &spanList{}
+		m[k] = l
+	}
+	return l
+}
+
+// TimelineInput is what a timeline frame is computed from.
+type TimelineInput struct {
+	Model    *trace.Model
+	Index    *Index // already updated with Model
+	View     Viewport
+	Pane     Rect
+	Scroll   float64
+	Selected uint32 // the selected task, 0 for none
+}
+
+// Build lays the timeline out and computes its items and arrows.
+func (tl *Timeline) Build(in TimelineInput) {
+	m, x := in.Model, in.Index
+	tl.Pane = in.Pane
+	tl.View = in.View
+	body := Rect{in.Pane.X, in.Pane.Y + HeaderH, in.Pane.W, in.Pane.H - HeaderH}
+	tl.RulerR = Rect{body.X + LabelW, body.Y, body.W - LabelW - PlotPadR, RulerH}
+	tl.Plot = Rect{tl.RulerR.X, body.Y + RulerH, tl.RulerR.W, body.H - RulerH}
+	tl.Labels = Rect{body.X, tl.Plot.Y, LabelW, tl.Plot.H}
+	tl.Ruler = MakeRuler(in.View, tl.Plot.X, tl.Plot.W, 90)
+	tl.Lanes = BuildLanes(m, x)
+	tl.Content = PlaceLanes(tl.Lanes, tl.Plot.Y+4)
+	tl.Scroll = clamp(in.Scroll, 0, math.Max(0, tl.Content+8-tl.Plot.H))
+	for i := range tl.Lanes {
+		tl.Lanes[i].Y -= tl.Scroll
+	}
+	tl.Items = tl.Items[:0]
+	tl.Arrows = tl.Arrows[:0]
+	if tl.Plot.W < 10 || m == nil {
+		return
+	}
+	tl.from = m.Start
+	tl.readTail(m, x)
+	for i := range tl.Lanes {
+		ln := &tl.Lanes[i]
+		if ln.Y+ln.H < tl.Plot.Y || ln.Y > tl.Plot.Bottom() {
+			continue
+		}
+		switch ln.Kind {
+		case LaneTask:
+			if t := x.tasks[ln.Task]; t != nil {
+				tl.walkSpans(i, &t.sched, true)
+			}
+			tl.walkSpans(i, tl.tail.sched[ln.Task], true)
+			if t := x.tasks[ln.Task]; t != nil {
+				tl.walkSpans(i, &t.polls, false)
+			}
+			tl.walkSpans(i, tl.tail.polls[ln.Task], false)
+		case LaneIRQ:
+			tl.walkSpans(i, x.irqs[ln.Vector], false)
+			tl.walkSpans(i, tl.tail.irqs[ln.Vector], false)
+		case LaneIdle:
+			tl.walkSpans(i, &x.idle, false)
+			tl.walkSpans(i, &tl.tail.idle, false)
+		case LaneExit:
+			tl.walkInstants(i, x.exits[ln.Exit])
+			tl.walkInstants(i, tl.tail.exits[ln.Exit])
+		case LaneKeys:
+			tl.walkInstants(i, &x.keys)
+			tl.walkInstants(i, &tl.tail.keys)
+		}
+	}
+	tl.buildArrows(m, in.Selected)
+}
+
+// readTail gathers what lies past the index's settled times: the last spans
+// and host events, and the spans still open at the model's end.
+func (tl *Timeline) readTail(m *trace.Model, x *Index) {
+	s := &tl.tail
+	s.reset()
+	for i := searchPolls(m.Polls, x.pollCur); i < len(m.Polls); i++ {
+		p := &m.Polls[i]
+		var f uint8
+		if p.Ready {
+			f = spanReady
+		}
+		getSpans(s.polls, p.Task).add(p.Start, p.End, f)
+		if p.Wake >= 0 && p.Wake < len(m.Wakes) && m.Wakes[p.Wake].Time < p.Start {
+			getSpans(s.sched, p.Task).add(m.Wakes[p.Wake].Time, p.Start, 0)
+		}
+	}
+	for _, p := range m.OpenPolls {
+		getSpans(s.polls, p.Task).add(p.Start, m.End, spanOpen)
+	}
+	// Tasks woken and not yet polled: scheduled from their earliest wake
+	// since their last poll began. Look back a bounded number of wakes.
+	var waiting map[uint32]int64
+	for i := range m.Tasks {
+		if t := &m.Tasks[i]; t.State == trace.Scheduled {
+			if waiting == nil {
+				waiting = map[uint32]int64{}
+			}
+			waiting[t.ID] = -1
+		}
+	}
+	for k, n := len(m.Wakes)-1, 0; k >= 0 && n < 4096 && len(waiting) > 0; k, n = k-1, n+1 {
+		w := &m.Wakes[k]
+		if _, ok := waiting[w.Task]; !ok {
+			continue
+		}
+		if t, _ := m.Task(w.Task); t != nil && w.Time < t.Stats.LastPoll {
+			continue
+		}
+		waiting[w.Task] = w.Time
+	}
+	for id, t := range waiting {
+		if t >= 0 {
+			getSpans(s.sched, id).add(t, m.End, spanOpen)
+		}
+	}
+	for i := searchIRQs(m.IRQs, x.irqCur); i < len(m.IRQs); i++ {
+		q := &m.IRQs[i]
+		getSpans(s.irqs, q.Vector).add(q.Start, q.End, 0)
+	}
+	for _, q := range m.OpenIRQs {
+		getSpans(s.irqs, q.Vector).add(q.Start, m.End, spanOpen)
+	}
+	for i := searchSpans(m.Idle, x.idleCur); i < len(m.Idle); i++ {
+		s.idle.add(m.Idle[i].Start, m.Idle[i].End, 0)
+	}
+	for _, q := range m.OpenIdle {
+		s.idle.add(q.Start, m.End, spanOpen)
+	}
+	for i := searchHost(m.Host, x.hostCur); i < len(m.Host); i++ {
+		e := &m.Host[i]
+		switch e.Kind {
+		case trace.HostExit:
+			l := s.exits[e.Name]
+			if l == nil {
+				l = &instantList{}
+				s.exits[e.Name] = l
+			}
+			l.add(e.Time)
+		case trace.HostKeyEvent:
+			s.keys.add(e.Time)
+		}
+	}
+}
+
+// walkSpans adds the items of one span list on lane li: spans MinDetailPx
+// wide or more as themselves, runs of narrower ones merged per pixel column.
+func (tl *Timeline) walkSpans(li int, l *spanList, sched bool) {
+	if l == nil || l.len() == 0 {
+		return
+	}
+	v, x0, w := tl.View, tl.Plot.X, tl.Plot.W
+	nsPerPx := v.NsPerPx(w)
+	xOf := func(t int64) float64 { return v.X(t, x0, w) }
+	n := l.len()
+	i := l.firstEndingAfter(v.Start, 0)
+	// What the index kept of spans the model evicted is not drawn, so the
+	// picture does not depend on when the index last trimmed.
+	for i < n && l.start[i] < tl.from {
+		i = l.firstStartingAt(tl.from, i)
+	}
+	for i < n && l.start[i] < v.End {
+		xs, xe := xOf(l.start[i]), xOf(l.end[i])
+		if xe-xs >= MinDetailPx {
+			tl.Items = append(tl.Items, Item{
+				Lane: li, X0: math.Max(xs, x0), X1: math.Min(xe, x0+w),
+				Start: l.start[i], End: l.end[i], Count: 1, Busy: l.end[i] - l.start[i],
+				Flag: l.flag[i], Sched: sched, Shade: 1,
+			})
+			i++
+			continue
+		}
+		// Merge the spans that start in xs's pixel column.
+		col := math.Floor(xs - x0)
+		colEnd := v.Start + int64(math.Ceil((col+1)*nsPerPx))
+		j := l.firstStartingAt(colEnd, i+1)
+		if last := j - 1; last > i && xOf(l.end[last])-xOf(l.start[last]) >= MinDetailPx {
+			j = last // leave a wide span to be drawn as itself
+		}
+		busy := l.busy(i, j)
+		shade := MinShade + (1-MinShade)*clamp(float64(busy)/nsPerPx, 0, 1)
+		it := Item{
+			Lane: li, X0: math.Max(x0+col, x0), X1: math.Min(math.Max(x0+col+1, xOf(l.end[j-1])), x0+w),
+			Start: l.start[i], End: l.end[j-1], Count: j - i, Busy: busy, Sched: sched, Shade: shade,
+		}
+		if j-i == 1 {
+			it.Flag = l.flag[i]
+		}
+		tl.Items = append(tl.Items, it)
+		i = j
+	}
+}
+
+// walkInstants adds the items of one instant list on lane li: per pixel
+// column, a tick for the instants in it.
+func (tl *Timeline) walkInstants(li int, l *instantList) {
+	if l == nil || len(l.t) == 0 {
+		return
+	}
+	v, x0, w := tl.View, tl.Plot.X, tl.Plot.W
+	nsPerPx := v.NsPerPx(w)
+	_, i := l.count(max(v.Start, tl.from), 0, 0)
+	for i < len(l.t) && l.t[i] < v.End {
+		col := math.Floor(v.X(l.t[i], x0, w) - x0)
+		colEnd := v.Start + int64(math.Ceil((col+1)*nsPerPx))
+		n, _ := l.count(l.t[i], colEnd, i)
+		n = max(n, 1)
+		// One instant: a 2-pixel tick. More: the shade grows with the
+		// logarithm of the count.
+		shade := clamp(0.55+0.15*math.Log2(float64(n)), 0, 1)
+		tl.Items = append(tl.Items, Item{
+			Lane: li, X0: x0 + col, X1: math.Min(x0+col+2, x0+w),
+			Start: l.t[i], End: l.t[i+n-1], Count: n, Shade: shade,
+		})
+		i += n
+	}
+}
+
+// buildArrows adds the wake→poll arrows of the wakes in view (and of those
+// shortly before it whose poll is in view), at most MaxArrows of them; with
+// more, only the selected task's.
+func (tl *Timeline) buildArrows(m *trace.Model, selected uint32) {
+	v := tl.View
+	lo := searchWakes(m.Wakes, v.Start-v.Span()/4)
+	hi := searchWakes(m.Wakes, v.End)
+	only := uint32(0)
+	tl.ArrowsHidden = false
+	if hi-lo > MaxArrows {
+		tl.ArrowsHidden = true
+		if selected == 0 || hi-lo > 50*MaxArrows {
+			return
+		}
+		only = selected
+	}
+	laneOf := map[uint32]int{}
+	for i := range tl.Lanes {
+		if tl.Lanes[i].Kind == LaneTask {
+			laneOf[tl.Lanes[i].Task] = i
+		}
+	}
+	for k := lo; k < hi && len(tl.Arrows) < MaxArrows; k++ {
+		w := &m.Wakes[k]
+		if only != 0 && w.Task != only && !(w.Source == guest.WakeTask && w.SourceID == only) {
+			continue
+		}
+		dst, ok := laneOf[w.Task]
+		if !ok {
+			continue
+		}
+		pollAt := int64(-1)
+		if pi := m.WakePoll(k); pi >= 0 {
+			pollAt = m.Polls[pi].Start
+		} else if len(m.OpenPolls) > 0 && m.OpenPolls[0].Task == w.Task && m.OpenPolls[0].Start >= w.Time {
+			pollAt = m.OpenPolls[0].Start
+		}
+		if pollAt < 0 || pollAt < v.Start {
+			continue
+		}
+		src := dst
+		self := w.Self
+		switch w.Source {
+		case guest.WakeInterrupt:
+			if i := IRQLane(tl.Lanes, uint8(w.SourceID)); i >= 0 {
+				src = i
+			}
+		case guest.WakeTask:
+			if i, ok := laneOf[w.SourceID]; ok {
+				src = i
+			}
+			self = self || w.SourceID == w.Task
+		}
+		tl.Arrows = append(tl.Arrows, Arrow{Wake: k, Source: w.Source, Self: self,
+			Line: ArrowLine(tl.Lanes[src], tl.Lanes[dst], v.X(w.Time, tl.Plot.X, tl.Plot.W), v.X(pollAt, tl.Plot.X, tl.Plot.W), ArrowColor(w.Source, self))})
+	}
+}
+
+// ArrowLine is the line of a wake arrow from lane src at x = xWake to lane
+// dst at x = xPoll: from the middle of the source lane to the near edge of
+// the destination lane (its top when the source is above, its bottom when
+// below), so the head points at the poll's start. A wake within one lane
+// runs along its top edge.
+func ArrowLine(src, dst Lane, xWake, xPoll float64, c color.RGBA) Line {
+	l := Line{X0: xWake, X1: xPoll, Width: 1.5, Head: 6, Color: c}
+	switch {
+	case src.Y == dst.Y:
+		l.Y0, l.Y1 = dst.Y+2, dst.Y+2
+		l.Head = 5
+	case src.Y < dst.Y:
+		l.Y0, l.Y1 = src.Y+src.H/2, dst.Y+1
+	default:
+		l.Y0, l.Y1 = src.Y+src.H/2, dst.Y+dst.H-1
+	}
+	return l
+}
+
+// ArrowColor is the colour of a wake arrow by its source.
+func ArrowColor(src guest.WakeSourceKind, self bool) color.RGBA {
+	switch {
+	case self:
+		return ColWakeSelf
+	case src == guest.WakeInterrupt:
+		return ColWakeIRQ
+	case src == guest.WakeTask:
+		return ColWakeTask
+	}
+	return ColWakeUnknown
+}
+
+// ItemColor is the colour an item is drawn in on its lane.
+func (tl *Timeline) ItemColor(it *Item, bg color.RGBA) color.RGBA {
+	var c color.RGBA
+	switch tl.Lanes[it.Lane].Kind {
+	case LaneTask:
+		switch {
+		case it.Sched:
+			c = ColScheduled
+		case it.Flag&spanOpen != 0:
+			c = ColPollOpen
+		case it.Flag&spanReady != 0:
+			c = ColPollReady
+		default:
+			c = ColPollPending
+		}
+	case LaneIRQ:
+		c = ColIRQ
+	case LaneIdle:
+		c = ColIdle
+	case LaneExit:
+		c = ColExit
+	case LaneKeys:
+		c = ColKey
+	}
+	if it.Shade >= 1 {
+		return c
+	}
+	return Mix(bg, c, it.Shade)
+}
+
+// LaneBackground is lane i's background colour.
+func (tl *Timeline) LaneBackground(i int, selected uint32) color.RGBA {
+	ln := &tl.Lanes[i]
+	if ln.Kind == LaneTask && ln.Task == selected && selected != 0 {
+		return ColLaneSelected
+	}
+	if i%2 == 0 {
+		return ColLaneEven
+	}
+	return ColLaneOdd
+}
+
+// Draw adds the timeline to the layer: lane backgrounds and labels, ruler,
+// grid, items, arrows and the hovered item's outline (hover = -1 for none).
+func (tl *Timeline) Draw(l *Layer, mt Metrics, selected uint32, hover int) {
+	l.fill(tl.RulerR, ColRuler)
+	l.fill(Rect{tl.Labels.X, tl.RulerR.Y, LabelW, RulerH}, ColRuler)
+	if tl.Ruler.AnchorLabel != "" {
+		l.text(tl.Pane.X+6, tl.RulerR.Y+(RulerH-mt.LineH)/2, mt.Fit("t0 = "+tl.Ruler.AnchorLabel, LabelW-8), ColTextDim)
+	}
+	plot := tl.Plot
+	for i := range tl.Lanes {
+		ln := &tl.Lanes[i]
+		if ln.Y+ln.H <= plot.Y || ln.Y >= plot.Bottom() {
+			continue
+		}
+		r := clipY(Rect{plot.X, ln.Y, plot.W, ln.H}, plot)
+		l.fill(r, tl.LaneBackground(i, selected))
+		lr := clipY(Rect{tl.Labels.X, ln.Y, LabelW - 4, ln.H}, plot)
+		l.fill(lr, tl.LaneBackground(i, selected))
+		if ln.Y >= plot.Y && ln.Y+ln.H <= plot.Bottom() {
+			ty := ln.Y + (ln.H-mt.LineH)/2
+			marker := laneMarker(ln.Kind)
+			l.fill(Rect{tl.Labels.X + 4, ln.Y + 5, 3, ln.H - 10}, marker)
+			label := mt.Fit(ln.Label, LabelW-20-mt.TextWidth(ln.Sub)-6)
+			l.text(tl.Labels.X+12, ty, label, ColText)
+			if ln.Sub != "" {
+				l.text(tl.Labels.X+12+mt.TextWidth(label)+mt.CharW, ty, ln.Sub, ColTextDim)
+			}
+		}
+	}
+	for _, tk := range tl.Ruler.Ticks {
+		l.fill(Rect{math.Round(tk.X), tl.RulerR.Y + RulerH - 6, 1, 6}, ColTextDim)
+		l.fill(Rect{math.Round(tk.X), plot.Y, 1, plot.H}, ColGrid)
+		if tk.X+mt.TextWidth(tk.Label)+4 <= tl.RulerR.Right() {
+			l.text(tk.X+4, tl.RulerR.Y+2, tk.Label, ColTextDim)
+		}
+	}
+	for k := range tl.Items {
+		it := &tl.Items[k]
+		ln := &tl.Lanes[it.Lane]
+		y, h := ln.Y+3, ln.H-6
+		if it.Sched {
+			y, h = ln.Y+1, ln.H-2
+		}
+		r := clipY(Rect{it.X0, y, math.Max(it.X1-it.X0, 1), h}, plot)
+		l.fill(r, tl.ItemColor(it, tl.LaneBackground(it.Lane, selected)))
+	}
+	for _, a := range tl.Arrows {
+		ln := a.Line
+		if (ln.Y0 < plot.Y && ln.Y1 < plot.Y) || (ln.Y0 > plot.Bottom() && ln.Y1 > plot.Bottom()) {
+			continue
+		}
+		ln.Y0 = clamp(ln.Y0, plot.Y, plot.Bottom())
+		ln.Y1 = clamp(ln.Y1, plot.Y, plot.Bottom())
+		ln.X0 = clamp(ln.X0, plot.X, plot.Right())
+		l.Lines = append(l.Lines, ln)
+	}
+	if hover >= 0 && hover < len(tl.Items) {
+		it := &tl.Items[hover]
+		ln := &tl.Lanes[it.Lane]
+		l.frame(clipY(Rect{it.X0 - 1, ln.Y + 1, math.Max(it.X1-it.X0, 1) + 2, ln.H - 2}, plot), 1, ColText)
+	}
+}
+
+func laneMarker(k LaneKind) color.RGBA {
+	switch k {
+	case LaneTask:
+		return ColPollPending
+	case LaneIRQ:
+		return ColIRQ
+	case LaneIdle:
+		return ColIdle
+	case LaneExit:
+		return ColExit
+	}
+	return ColKey
+}
+
+// clipY cuts r to the rows of clip.
+func clipY(r, clip Rect) Rect {
+	top, bot := math.Max(r.Y, clip.Y), math.Min(r.Bottom(), clip.Bottom())
+	if bot <= top {
+		return Rect{}
+	}
+	return Rect{r.X, top, r.W, bot - top}
+}
