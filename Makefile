@@ -42,6 +42,7 @@ BENCH_COUNT ?= 3
 bench: setup-test
 	@mkdir -p artifacts
 	$(GO) test -run '^$$' -bench . -benchtime 1x -count $(BENCH_COUNT) -timeout 30m ./benchmarks/ | tee artifacts/bench.txt
+	$(GO) test -run '^$$' -bench Frame -benchtime 60x -count $(BENCH_COUNT) ./ui/view/ | tee -a artifacts/bench.txt
 	@echo
 	$(GO) run ./benchmarks/report artifacts/bench.txt
 

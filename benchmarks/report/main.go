@@ -92,7 +92,7 @@ func read(in io.Reader) (map[string]*figure, []string, error) {
 		if !ok {
 			continue
 		}
-		name := strings.TrimPrefix(string(res.Name.Base()), "Benchmark")
+		name := strings.TrimPrefix(benchName(res.Name), "Benchmark")
 		for _, v := range res.Values {
 			unit, val := v.OrigUnit, v.OrigValue // as the benchmark reported it
 			if unit == "" {
@@ -134,4 +134,19 @@ func write(w io.Writer, figs map[string]*figure, order []string) {
 			fmt.Fprintf(w, "%-48s %12.3g  %s\n", q.question, num.median()/den.median(), q.targetNote)
 		}
 	}
+}
+
+// benchName is the full name (with sub-benchmarks) without the -GOMAXPROCS
+// suffix.
+func benchName(n benchfmt.Name) string {
+	base, parts := n.Parts()
+	var b strings.Builder
+	b.Write(base)
+	for _, p := range parts {
+		if len(p) > 0 && p[0] == '-' {
+			continue
+		}
+		b.Write(p)
+	}
+	return b.String()
 }
