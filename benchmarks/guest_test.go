@@ -159,3 +159,37 @@ func BenchmarkQEMUGuestCoopYield(b *testing.B) {
 	}
 	b.ReportMetric(sum/float64(b.N), "ns/switch")
 }
+
+// BenchmarkGuestTraceRate: the event rate the guest's traced cooperative
+// workload produces and the host drains, with the guest's drop count. On a
+// host that emulates guest code the guest, not the drain, is the limit;
+// emulator's BenchmarkTraceRingDrain gives the host's own ceiling.
+func BenchmarkGuestTraceRate(b *testing.B) {
+	requireKVM(b)
+	var rate float64
+	var dropped uint64
+	for i := 0; i < b.N; i++ {
+		m, err := emulator.New(emulator.Config{Cmdline: "bench=coop-yield-16 benchn=1000000"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		m.Start()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		if _, err := m.WaitSerial(ctx, regexp.MustCompile(`executor|bench`)); err != nil {
+			cancel()
+			m.Close()
+			b.Fatal(err)
+		}
+		cancel()
+		m.FlushTrace()
+		before, t0 := m.Trace().EventCount, time.Now()
+		time.Sleep(2 * time.Second)
+		m.FlushTrace()
+		model := m.Trace()
+		rate += float64(model.EventCount-before) / time.Since(t0).Seconds()
+		dropped += model.Dropped
+		m.Close()
+	}
+	b.ReportMetric(rate/float64(b.N), "events/s")
+	b.ReportMetric(float64(dropped)/float64(b.N), "dropped")
+}
