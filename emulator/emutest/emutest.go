@@ -63,21 +63,20 @@ func Boot(t testing.TB, cfg emulator.Config) *emulator.Machine {
 // expected and the last lines of serial and screen.
 func WaitSerial(t testing.TB, m *emulator.Machine, pattern string, timeout time.Duration) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	s, err := m.WaitSerial(ctx, regexp.MustCompile(pattern))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return wait(t, m.WaitSerial, pattern, timeout)
 }
 
 // WaitScreen is WaitSerial for the VGA text screen.
 func WaitScreen(t testing.TB, m *emulator.Machine, pattern string, timeout time.Duration) string {
 	t.Helper()
+	return wait(t, m.WaitScreen, pattern, timeout)
+}
+
+func wait(t testing.TB, waitFor func(context.Context, *regexp.Regexp) (string, error), pattern string, timeout time.Duration) string {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	s, err := m.WaitScreen(ctx, regexp.MustCompile(pattern))
+	s, err := waitFor(ctx, regexp.MustCompile(pattern))
 	if err != nil {
 		t.Fatal(err)
 	}
