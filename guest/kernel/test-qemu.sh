@@ -2,7 +2,8 @@
 # Boot guest/kernel.elf under QEMU and check what the emulator relies on:
 # the banner and command line, exit values, exception and panic lines, the
 # timer report, both executors, the trace ring's self-check, the benchmark
-# and the keyboard echo.
+# scenario, the in-kernel tests (`test`, `test=fail-demo`), the `bench=`
+# lines and the keyboard echo.
 #
 #   guest/kernel/test-qemu.sh            # QEMU with KVM
 #   ACCEL=tcg guest/kernel/test-qemu.sh  # QEMU's own CPU emulation
@@ -81,6 +82,27 @@ expect "simple executor, trace ring" 124 'executor: simple scenario=demo started
 
 run 60 "scenario=bench"
 expect "bench" 1 'bench: trace record .* ns best, .*' 'bench: task switch .* ns best, .*' 'bench: tsc [1-9][0-9]* kHz'
+
+run 90 test
+expect "test" 1 'running [0-9]+ tests' 'thread::timer_preemption\.\.\. \[ok\]' \
+    'test result: ok\. [0-9]+ passed; 0 failed'
+grep -q '\[failed\]' <<<"$out" && fail "test: a test failed"
+
+run 30 test=fail-demo
+expect "test=fail-demo" 7 'running 1 tests' 'ktest::fail-demo\.\.\. \[failed\]' 'Error: deliberate failure.*' \
+    'test result: FAILED\. 0 passed; 1 failed'
+
+# Every name once, few switches each.
+bench_line='switches=[1-9][0-9]* cycles=[1-9][0-9]* min_batch_cycles=[0-9]+ .*'
+run 90 "bench=all benchn=200"
+expect "bench=all" 1 "bench: trace-record $bench_line" "bench: coop-yield-2 $bench_line" \
+    "bench: coop-yield-16 $bench_line" "bench: coop-yield-256 $bench_line" "bench: coop-pingpong $bench_line" \
+    "bench: preempt-yield-2 $bench_line" "bench: preempt-yield-16 $bench_line" \
+    "bench: preempt-yield-256 $bench_line" "bench: preempt-pingpong $bench_line" \
+    "bench: preempt-timer $bench_line" "bench: irq-entry $bench_line" "bench: irq-wake $bench_line"
+
+run 60 "bench=coop-yield-16 benchn=200 trace=off"
+expect "bench trace=off" 1 "bench: coop-yield-16 $bench_line trace=off .*"
 
 # Keyboard: type through the QEMU monitor, read the echo from the serial log.
 log=$(mktemp)

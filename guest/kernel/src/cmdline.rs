@@ -44,23 +44,36 @@ pub fn as_str() -> &'static str {
     }
 }
 
-fn words() -> impl Iterator<Item = &'static str> {
-    as_str().split([' ', '\t', '\n']).filter(|w| !w.is_empty())
+fn words(line: &str) -> impl Iterator<Item = &str> {
+    line.split([' ', '\t', '\n']).filter(|w| !w.is_empty())
 }
 
 /// Whether `key` appears, as a bare flag or as `key=value`.
 pub fn has(key: &str) -> bool {
-    words().any(|w| w == key || w.split_once('=').is_some_and(|(k, _)| k == key))
+    has_in(as_str(), key)
 }
 
 /// The value of the last `key=value`.
 pub fn get(key: &str) -> Option<&'static str> {
-    words().filter_map(|w| w.split_once('=')).filter(|&(k, _)| k == key).map(|(_, v)| v).last()
+    get_in(as_str(), key)
 }
 
 /// `key=N` as a number: Ok(None) if absent, Err(text) if not a number.
 pub fn get_u64(key: &str) -> Result<Option<u64>, &'static str> {
-    match get(key) {
+    get_u64_in(as_str(), key)
+}
+
+/// `has` on any command line (the tests use their own).
+pub fn has_in(line: &str, key: &str) -> bool {
+    words(line).any(|w| w == key || w.split_once('=').is_some_and(|(k, _)| k == key))
+}
+
+pub fn get_in<'a>(line: &'a str, key: &str) -> Option<&'a str> {
+    words(line).filter_map(|w| w.split_once('=')).filter(|&(k, _)| k == key).map(|(_, v)| v).last()
+}
+
+pub fn get_u64_in<'a>(line: &'a str, key: &str) -> Result<Option<u64>, &'a str> {
+    match get_in(line, key) {
         None => Ok(None),
         Some(text) => text.parse().map(Some).map_err(|_| text),
     }

@@ -38,6 +38,10 @@ struct Tss {
     iomap_base: u16,
 }
 
+/// Exported for the thread scheduler's software interrupt entry
+/// (`thread_yield_entry` in isr.rs), which reads IST1 at offset
+/// `TSS_IST1_OFFSET` the way the CPU does.
+#[unsafe(export_name = "kernel_tss")]
 static mut TSS: Tss = Tss {
     reserved0: 0,
     rsp: [0; 3],
@@ -98,6 +102,28 @@ fn tss_descriptor(base: u64) -> (u64, u64) {
         | (limit >> 16 & 0xf) << 48
         | (base >> 24 & 0xff) << 56;
     (low, base >> 32)
+}
+
+/// Byte offset of IST1 in the TSS (isr.rs's asm hard-codes it too).
+pub const TSS_IST1_OFFSET: usize = 36;
+const _: () = assert!(core::mem::offset_of!(Tss, ist) == TSS_IST1_OFFSET);
+
+/// Where the CPU switches to on the next hardware IRQ (or software
+/// interrupt above 31): TSS.IST1. The CPU reads the TSS in memory at every
+/// interrupt, so a store takes effect from the next one. The thread
+/// scheduler points it at the running thread's own save area.
+pub fn set_irq_stack_top(top: u64) {
+    unsafe {
+        let tss = &raw mut TSS;
+        (&raw mut (*tss).ist[IST_IRQ as usize - 1]).write_unaligned(top);
+    }
+}
+
+pub fn irq_stack_top() -> u64 {
+    unsafe {
+        let tss = &raw const TSS;
+        (&raw const (*tss).ist[IST_IRQ as usize - 1]).read_unaligned()
+    }
 }
 
 pub fn init() {

@@ -6,10 +6,28 @@
 //! every frame has the same shape. The common path saves all general
 //! registers and the x87/SSE state (the Rust handlers use SSE), calls
 //! `isr_dispatch`, restores everything and returns with IRETQ.
+//!
+//! `isr_dispatch` returns the frame to resume: normally the one it was
+//! given, but the thread scheduler (src/thread/) returns another thread's
+//! saved frame to switch threads. The exit path restores from whatever
+//! frame it gets (its FXSAVE image sits at the same place relative to it),
+//! so a switch costs no copying. The common path also stamps the TSC into
+//! `ISR_ENTRY_TSC` right after saving the registers and into
+//! `ISR_EXIT_TSC` right before restoring them, for the benchmarks
+//! (src/bench.rs): eight instructions per interrupt.
+//!
+//! `thread_yield_entry` is a software interrupt entry for a *call*: it
+//! builds on the IST1 stack exactly the frame the CPU would push for
+//! `int 0x81` and joins the common path. The threads yield through it
+//! because this workplace's KVM (PVM, running the guest in KVM's
+//! instruction emulator) cannot emulate `INT n` in long mode: the first
+//! `int 0x81` ends the VM with "KVM internal error". Vector 0x81 is still
+//! wired to the same handler, and works where INT n does (QEMU).
 
 use crate::trace::{self, Kind};
 use crate::{console, exceptions, keyboard, pic, pit};
 use core::arch::global_asm;
+use crate::thread;
 use core::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 
 /// Size of one stub; stub N is at isr_stub_table + N * STUB_SIZE.
@@ -51,6 +69,10 @@ isr_common:
     pushq %r13
     pushq %r14
     pushq %r15
+    rdtsc
+    shlq $32, %rdx
+    orq %rdx, %rax
+    movq %rax, ISR_ENTRY_TSC(%rip)
     /* RBX (callee-saved) keeps the frame address across the call. */
     movq %rsp, %rbx
     andq $-16, %rsp
@@ -61,6 +83,17 @@ isr_common:
     cld
     movq %rbx, %rdi
     call isr_dispatch
+    /* RAX = the frame to resume: RBX's, or another thread's (saved by
+       an earlier entry on that thread's own IST area). Its FXSAVE image
+       is 512 bytes below its 16-byte-aligned address, as above. */
+    movq %rax, %rbx
+    rdtsc
+    shlq $32, %rdx
+    orq %rdx, %rax
+    movq %rax, ISR_EXIT_TSC(%rip)
+    movq %rbx, %rsp
+    andq $-16, %rsp
+    subq $512, %rsp
     fxrstor64 (%rsp)
     movq %rbx, %rsp
     popq %r15
@@ -81,9 +114,39 @@ isr_common:
     /* drop vector and error code */
     addq $16, %rsp
     iretq
+
+/* extern "C" fn thread_yield_entry(): an `int 0x81` done by hand, for a
+   caller that is allowed to lose its caller-saved registers (the C ABI).
+   Entered by CALL: [rsp] = return address. Interrupts are masked before
+   the IST area is touched, as an interrupt gate would; the saved RFLAGS
+   keep the caller's IF, and IRETQ restores it. */
+    .balign 16
+    .global thread_yield_entry
+thread_yield_entry:
+    pushfq
+    cli
+    popq %r11                       /* RFLAGS as the caller had them */
+    popq %rax                       /* RIP: the return address */
+    movq %rsp, %rcx                 /* RSP as after a RET */
+    movq kernel_tss+36(%rip), %rsp  /* TSS.IST1, like the CPU */
+    pushq $0x10                     /* SS */
+    pushq %rcx                      /* RSP */
+    pushq %r11                      /* RFLAGS */
+    pushq $0x08                     /* CS */
+    pushq %rax                      /* RIP */
+    pushq $0                        /* error code */
+    pushq $0x81                     /* vector */
+    jmp isr_common
 "#,
     options(att_syntax)
 );
+
+/// TSC right after the common path saved the registers (every interrupt).
+#[unsafe(no_mangle)]
+pub static ISR_ENTRY_TSC: AtomicU64 = AtomicU64::new(0);
+/// TSC right before the common path restores the registers.
+#[unsafe(no_mangle)]
+pub static ISR_EXIT_TSC: AtomicU64 = AtomicU64::new(0);
 
 unsafe extern "C" {
     static isr_stub_table: u8;
@@ -135,12 +198,23 @@ pub fn current_vector() -> u8 {
     CURRENT_VECTOR.load(Ordering::Relaxed)
 }
 
+/// Handle the interrupt whose frame is at `frame`; return the frame to
+/// resume (another thread's, when the scheduler switches).
 #[unsafe(no_mangle)]
-extern "C" fn isr_dispatch(frame: &mut InterruptFrame) {
-    match frame.vector {
-        0..IRQ_BASE => exceptions::fatal(frame),
-        IRQ_BASE..IRQ_END => hardware_irq((frame.vector - IRQ_BASE) as u8),
-        _ => unexpected(frame),
+extern "C" fn isr_dispatch(frame: *mut InterruptFrame) -> *mut InterruptFrame {
+    let vector = unsafe { (*frame).vector };
+    match vector {
+        0..IRQ_BASE => exceptions::fatal(unsafe { &*frame }),
+        IRQ_BASE..IRQ_END => {
+            let irq = (vector - IRQ_BASE) as u8;
+            hardware_irq(irq);
+            if irq == pit::IRQ { thread::on_timer_interrupt(frame) } else { frame }
+        }
+        thread::YIELD_VECTOR => thread::on_yield_interrupt(frame),
+        _ => {
+            unexpected(unsafe { &*frame });
+            frame
+        }
     }
 }
 

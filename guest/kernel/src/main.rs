@@ -9,6 +9,7 @@
 extern crate alloc;
 
 mod allocator;
+mod bench;
 mod boot;
 mod cmdline;
 mod console;
@@ -21,6 +22,7 @@ mod gdt;
 mod idt;
 mod isr;
 mod keyboard;
+mod ktest;
 mod mem;
 mod panic;
 mod pic;
@@ -32,6 +34,7 @@ mod selftest;
 mod serial;
 mod sync;
 mod task;
+mod thread;
 mod trace;
 mod tsc;
 mod vga;
@@ -80,6 +83,12 @@ extern "C" fn kernel_main(start_info_phys: u64) -> ! {
     keyboard::init();
     cpu::sti();
     println!("ready");
+    if ktest::requested() {
+        ktest::run();
+    }
+    if bench::requested() {
+        bench::run();
+    }
     demo::run(executor, scenario)
 }
 

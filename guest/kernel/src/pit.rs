@@ -34,7 +34,8 @@ pub fn divisor(hz: u32) -> u16 {
     ((INPUT_HZ + hz / 2) / hz) as u16
 }
 
-/// Start channel 0 at `hz` (MIN_HZ..=MAX_HZ).
+/// Start channel 0 at `hz` (MIN_HZ..=MAX_HZ), or restart it at a new rate
+/// (the benchmarks do; writing the mode command restarts the count).
 pub fn init(hz: u32) {
     HZ.store(hz, Ordering::Relaxed);
     let divisor = divisor(hz);
@@ -61,7 +62,8 @@ pub fn report_every() -> u64 {
     REPORT_EVERY.load(Ordering::Relaxed)
 }
 
-/// IRQ0: count, flag a due report, wake due sleepers. Never prints.
+/// IRQ0: count, flag a due report, wake due sleepers, and `bench=irq-wake`'s
+/// waiter when armed. Never prints.
 pub fn on_tick() {
     let now = TICKS.fetch_add(1, Ordering::Relaxed) + 1;
     tsc::on_tick(now);
@@ -71,6 +73,7 @@ pub fn on_tick() {
         timer::REPORT_WAKER.wake();
     }
     timer::on_tick(now);
+    crate::bench::on_tick();
 }
 
 /// The tick count of the pending report, clearing it.

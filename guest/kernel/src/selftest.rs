@@ -56,7 +56,7 @@ fn collections() -> Result<(), &'static str> {
 /// block is filled with a tag byte, and its first, middle and last bytes
 /// must still hold it when it is freed. (Kept cheap: under an emulated CPU
 /// this runs at a few million instructions per second.)
-fn stress(ops: u64) -> Result<(), &'static str> {
+pub fn stress(ops: u64) -> Result<(), &'static str> {
     let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
     let mut slots: [Option<(*mut u8, Layout, u8)>; SLOTS] = [None; SLOTS];
     for _ in 0..ops {

@@ -66,7 +66,7 @@ pub const WAKE_TASK: u64 = 1;
 pub const WAKE_INTERRUPT: u64 = 2;
 
 #[repr(C)]
-struct Header {
+pub(crate) struct Header {
     magic: AtomicU32,
     version: AtomicU16,
     record_size: AtomicU16,
@@ -81,14 +81,60 @@ struct Header {
 }
 
 #[repr(C)]
-struct Record {
-    tsc: AtomicU64,
-    arg: AtomicU64,
-    task: AtomicU32,
-    kind: AtomicU16,
-    queue: AtomicU16,
-    commit: AtomicU32,
+pub(crate) struct Record {
+    pub(crate) tsc: AtomicU64,
+    pub(crate) arg: AtomicU64,
+    pub(crate) task: AtomicU32,
+    pub(crate) kind: AtomicU16,
+    pub(crate) queue: AtomicU16,
+    pub(crate) commit: AtomicU32,
     reserved: AtomicU32,
+}
+
+impl Header {
+    /// A zeroed header (the tests' private rings; the live one is a static).
+    pub(crate) const fn new() -> Header {
+        Header {
+            magic: AtomicU32::new(0),
+            version: AtomicU16::new(0),
+            record_size: AtomicU16::new(0),
+            capacity: AtomicU32::new(0),
+            flags: AtomicU32::new(0),
+            write_seq: AtomicU64::new(0),
+            read_seq: AtomicU64::new(0),
+            dropped: AtomicU64::new(0),
+            announce_tsc: AtomicU64::new(0),
+            reserved: [AtomicU64::new(0), AtomicU64::new(0)],
+        }
+    }
+
+    /// (write_seq, read_seq, dropped).
+    pub(crate) fn counters(&self) -> (u64, u64, u64) {
+        (
+            self.write_seq.load(Ordering::Relaxed),
+            self.read_seq.load(Ordering::Relaxed),
+            self.dropped.load(Ordering::Relaxed),
+        )
+    }
+
+    /// What the host does after reading up to `seq`.
+    pub(crate) fn set_read_seq(&self, seq: u64) {
+        self.read_seq.store(seq, Ordering::Release);
+    }
+}
+
+impl Record {
+    pub(crate) const fn new() -> Record {
+        Record {
+            tsc: AtomicU64::new(0),
+            arg: AtomicU64::new(0),
+            task: AtomicU32::new(0),
+            kind: AtomicU16::new(0),
+            queue: AtomicU16::new(0),
+            commit: AtomicU32::new(0),
+            reserved: AtomicU32::new(0),
+        }
+    }
 }
 
 #[repr(C, align(64))]
@@ -102,31 +148,7 @@ const _: () = assert!(size_of::<Record>() == RECORD_SIZE as usize);
 const _: () = assert!(CAPACITY.is_power_of_two() && CAPACITY <= 1 << 20);
 
 #[unsafe(link_section = ".bss.trace")]
-static RING: Ring = Ring {
-    header: Header {
-        magic: AtomicU32::new(0),
-        version: AtomicU16::new(0),
-        record_size: AtomicU16::new(0),
-        capacity: AtomicU32::new(0),
-        flags: AtomicU32::new(0),
-        write_seq: AtomicU64::new(0),
-        read_seq: AtomicU64::new(0),
-        dropped: AtomicU64::new(0),
-        announce_tsc: AtomicU64::new(0),
-        reserved: [AtomicU64::new(0), AtomicU64::new(0)],
-    },
-    records: [const {
-        Record {
-            tsc: AtomicU64::new(0),
-            arg: AtomicU64::new(0),
-            task: AtomicU32::new(0),
-            kind: AtomicU16::new(0),
-            queue: AtomicU16::new(0),
-            commit: AtomicU32::new(0),
-            reserved: AtomicU32::new(0),
-        }
-    }; CAPACITY],
-};
+static RING: Ring = Ring { header: Header::new(), records: [const { Record::new() }; CAPACITY] };
 
 /// Recording is on (set by `init` unless `trace=off`).
 static ENABLED: AtomicBool = AtomicBool::new(false);
@@ -169,13 +191,27 @@ pub fn record(kind: Kind, task: u32, arg: u64) {
 
 #[inline]
 fn write(kind: Kind, task: u32, arg: u64) {
-    let h = &RING.header;
+    write_to(&RING.header, &RING.records, kind, task, arg, crate::task::ready_len);
+}
+
+/// The writer, for any ring of N records (N a power of two): the live
+/// ring, or a test's private one. `queue_len` fills the `queue` field.
+#[inline]
+pub(crate) fn write_to<const N: usize>(
+    h: &Header,
+    records: &[Record; N],
+    kind: Kind,
+    task: u32,
+    arg: u64,
+    queue_len: impl FnOnce() -> usize,
+) {
+    const { assert!(N.is_power_of_two()) };
     let (seq, tsc) = loop {
         let w = h.write_seq.load(Ordering::Relaxed);
         // Acquire: the host stores read_seq after it copied the slots it
         // frees; our writes to them come after this load.
         let r = h.read_seq.load(Ordering::Acquire);
-        if w.wrapping_sub(r) >= CAPACITY as u64 {
+        if w.wrapping_sub(r) >= N as u64 {
             h.dropped.fetch_add(1, Ordering::Relaxed);
             return;
         }
@@ -185,12 +221,12 @@ fn write(kind: Kind, task: u32, arg: u64) {
             break (w, tsc);
         }
     };
-    let rec = &RING.records[seq as usize & (CAPACITY - 1)];
+    let rec = &records[seq as usize & (N - 1)];
     rec.tsc.store(tsc, Ordering::Relaxed);
     rec.arg.store(arg, Ordering::Relaxed);
     rec.task.store(task, Ordering::Relaxed);
     rec.kind.store(kind as u16, Ordering::Relaxed);
-    let queue = crate::task::ready_len().min(u16::MAX as usize) as u16;
+    let queue = queue_len().min(u16::MAX as usize) as u16;
     rec.queue.store(queue, Ordering::Relaxed);
     rec.commit.store(seq.wrapping_add(1) as u32, Ordering::Release);
 }

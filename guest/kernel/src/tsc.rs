@@ -33,6 +33,12 @@ pub fn on_tick(now: u64) {
     NEXT_CALIBRATION.store(if now < refine { refine } else { 0 }, Ordering::Relaxed);
 }
 
+/// The rate is final: refined at two seconds (the PIT rate may change
+/// from then on without disturbing it).
+pub fn calibrated() -> bool {
+    KHZ.load(Ordering::Relaxed) != 0 && NEXT_CALIBRATION.load(Ordering::Relaxed) == 0
+}
+
 /// The TSC rate in kHz, once measured.
 pub fn khz() -> Option<u64> {
     match KHZ.load(Ordering::Relaxed) {

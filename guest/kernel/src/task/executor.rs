@@ -60,6 +60,19 @@ impl Executor {
         }
     }
 
+    /// Run until every spawned task has finished, idling in `hlt` while
+    /// none is ready (for the tests and benchmarks).
+    pub fn run_until_done(&mut self) {
+        loop {
+            self.run_ready_tasks();
+            self.recover_lost_wakes();
+            if self.tasks.is_empty() {
+                return;
+            }
+            self.sleep_if_idle();
+        }
+    }
+
     fn run_ready_tasks(&mut self) {
         // Destructure `self` to avoid borrow checker errors.
         let Self { tasks, task_queue, waker_cache, .. } = self;
