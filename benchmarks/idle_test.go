@@ -15,11 +15,12 @@ func cpuTime() time.Duration {
 }
 
 // BenchmarkIdleGuestHostCPU measures the host CPU an idle guest costs: the
-// demo kernel with a 1000 Hz timer, waiting in hlt between ticks. Each tick
+// demo kernel with only its keyboard task and a 1000 Hz timer, waiting in
+// hlt between ticks. Each tick
 // costs a timer wake-up, an injection, the guest's EOI and its next hlt.
 // Reported as a percentage of one host core (target: under 3%).
 func BenchmarkIdleGuestHostCPU(b *testing.B) {
-	m := bootReady(b, "hz=1000")
+	m := bootReady(b, "hz=1000 scenario=keyboard")
 	const window = 2 * time.Second
 	var busy, wall time.Duration
 	b.ResetTimer()
@@ -30,5 +31,5 @@ func BenchmarkIdleGuestHostCPU(b *testing.B) {
 		wall += time.Since(t0)
 	}
 	b.ReportMetric(100*busy.Seconds()/wall.Seconds(), "%host-core")
-	b.ReportMetric(float64(m.ExitCounts()[0])/wall.Seconds()/float64(1), "port-exits/s")
+	_ = m
 }

@@ -81,8 +81,8 @@ type Machine struct {
 	// Run state.
 	pauseMu     sync.Mutex
 	pauseCond   *sync.Cond
-	pauseWanted bool // Pause asked, Resume not yet
-	pausedNow   bool // the vCPU thread is parked
+	pauseWanted atomic.Bool // Pause asked, Resume not yet
+	pausedNow   bool        // the vCPU thread is parked
 	startOnce   sync.Once
 	started     atomic.Bool
 	stopping    atomic.Bool

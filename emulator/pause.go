@@ -15,9 +15,7 @@ func (m *Machine) Pause(ctx context.Context) error {
 	if !m.started.Load() {
 		return errors.New("Pause: the machine has not been started")
 	}
-	m.pauseMu.Lock()
-	m.pauseWanted = true
-	m.pauseMu.Unlock()
+	m.pauseWanted.Store(true)
 	m.vcpu.Kick()
 	m.pauseMu.Lock()
 	defer m.pauseMu.Unlock()
@@ -36,9 +34,7 @@ func (m *Machine) Pause(ctx context.Context) error {
 
 // Resume lets a paused guest run again.
 func (m *Machine) Resume() {
-	m.pauseMu.Lock()
-	m.pauseWanted = false
-	m.pauseMu.Unlock()
+	m.pauseWanted.Store(false)
 	if v := m.vcpu; v != nil {
 		v.Kick()
 	}
@@ -85,8 +81,6 @@ func (m *Machine) setPaused(p bool) {
 	m.pauseMu.Unlock()
 }
 
-func (m *Machine) pauseRequested() bool {
-	m.pauseMu.Lock()
-	defer m.pauseMu.Unlock()
-	return m.pauseWanted
-}
+// pauseRequested is checked on every trip round the run loop: an atomic
+// load, no lock.
+func (m *Machine) pauseRequested() bool { return m.pauseWanted.Load() }
