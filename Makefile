@@ -44,7 +44,7 @@ bench: setup-test
 	$(GO) test -run '^$$' -bench . -benchtime 1x -count $(BENCH_COUNT) -timeout 30m ./benchmarks/ | tee artifacts/bench.txt
 	$(GO) test -run '^$$' -bench Frame -benchtime 60x -count $(BENCH_COUNT) ./ui/view/ | tee -a artifacts/bench.txt
 	@echo
-	$(GO) run ./benchmarks/report artifacts/bench.txt
+	$(GO) run ./benchmarks/report artifacts/bench.txt artifacts/switch-costs.svg
 
 setup-run:
 	@scripts/setup.sh run

@@ -2,7 +2,8 @@
 // the table `make bench` prints: each figure's median and spread over the
 // runs, then the ratios that answer pollscope's questions.
 //
-//	go test -run '^$' -bench . -count 5 ./benchmarks | go run ./benchmarks/report
+//	go test -run '^$' -bench . -count 5 ./benchmarks > bench.txt
+//	go run ./benchmarks/report bench.txt [switch-costs.svg]
 package main
 
 import (
@@ -80,6 +81,15 @@ func main() {
 		os.Exit(1)
 	}
 	write(os.Stdout, figs, order)
+	if len(os.Args) > 2 {
+		f, err := os.Create(os.Args[2])
+		if err == nil {
+			if writeSVG(f, figs) {
+				fmt.Printf("\nswitch costs plotted in %s\n", os.Args[2])
+			}
+			f.Close()
+		}
+	}
 }
 
 // read collects every custom metric (not ns/op and friends) by benchmark.

@@ -33,3 +33,11 @@ func TestReport(t *testing.T) {
 		}
 	}
 }
+
+func TestPlot(t *testing.T) {
+	figs, _, _ := read(strings.NewReader(sample))
+	var out bytes.Buffer
+	if !writeSVG(&out, figs) || !strings.Contains(out.String(), "coop yield, 16 tasks") || !strings.HasSuffix(out.String(), "</svg>\n") {
+		t.Fatalf("svg:\n%s", out.String())
+	}
+}
