@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -245,43 +246,46 @@ func buildGUI(t *testing.T, dir string) string {
 
 // startXvfb starts a virtual X server on a free display and returns its
 // name.
+// startXvfb starts a virtual X server on a display number it picks itself
+// (-displayfd: no race with other tests or servers choosing the same one)
+// and returns the display name once the server accepts connections.
 func startXvfb(t *testing.T) string {
 	t.Helper()
-	for n := 90; n < 200; n++ {
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
-			continue
-		}
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n)); err == nil {
-			continue
-		}
-		display := fmt.Sprintf(":%d", n)
-		x := exec.Command("Xvfb", display, "-screen", "0", "1600x1000x24", "-nolisten", "tcp")
-		if err := x.Start(); err != nil {
-			t.Fatal(err)
-		}
-		done := make(chan struct{})
-		go func() { x.Wait(); close(done) }()
-		t.Cleanup(func() {
-			x.Process.Signal(syscall.SIGTERM)
-			select {
-			case <-done:
-			case <-time.After(5 * time.Second):
-				x.Process.Kill()
-			}
-		})
-		for range 100 {
-			if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
-				return display
-			}
-			select {
-			case <-done:
-				t.Fatalf("Xvfb %s exited at once", display)
-			case <-time.After(50 * time.Millisecond):
-			}
-		}
-		t.Fatalf("Xvfb %s did not create its socket", display)
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Skip("skipping: no free X display number in :90-:199")
+	defer r.Close()
+	x := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1600x1000x24", "-nolisten", "tcp")
+	x.ExtraFiles = []*os.File{w}
+	if err := x.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	done := make(chan struct{})
+	go func() { x.Wait(); close(done) }()
+	t.Cleanup(func() {
+		x.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			x.Process.Kill()
+		}
+	})
+	number := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(r).ReadString('\n')
+		number <- strings.TrimSpace(line)
+	}()
+	select {
+	case n := <-number:
+		if n == "" {
+			t.Fatal("Xvfb exited without naming its display")
+		}
+		return ":" + n
+	case <-time.After(20 * time.Second):
+		t.Fatal("Xvfb did not start within 20s")
+	}
 	return ""
 }
 
