@@ -34,8 +34,9 @@ type tracer struct {
 	// Announcements the host refused (bad address or header).
 	badAnnouncements atomic.Uint64
 	lastDropped      uint64
-	// Batch buffers, guarded by Machine.drainMu with the ring's reader.
-	batch, spare []trace.Event
+	// The batch buffer reused between passes, guarded by Machine.drainMu
+	// with the ring's reader.
+	spare []trace.Event
 }
 
 // tracePort is the paravirtual port the guest announces its ring on.

@@ -119,7 +119,6 @@ type game struct {
 	order     view.KeyOrderer
 	px, py    int
 	w, h      int
-	closing   bool
 	ended     chan machineEnd
 	result    *emulator.Result
 	resetting atomic.Bool
