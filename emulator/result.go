@@ -26,6 +26,7 @@ const (
 
 var outcomeNames = [...]string{"running", "exit", "shutdown", "halted", "stopped", "error", "reset"}
 
+// String names the outcome: "exit", "shutdown", "halted", ...
 func (o Outcome) String() string {
 	if o >= 0 && int(o) < len(outcomeNames) {
 		return outcomeNames[o]

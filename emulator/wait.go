@@ -18,11 +18,15 @@ type WaitError struct {
 	Screen  string
 }
 
+// Error says what was expected, why the wait ended, and shows the last
+// serial lines and the screen.
 func (e *WaitError) Error() string {
 	return fmt.Sprintf("waiting for /%s/ on the %s: %v\n--- last serial lines ---\n%s\n--- screen ---\n%s",
 		e.Pattern, e.Where, e.Cause, lastLines(e.Serial, 15), lastLines(e.Screen, 25))
 }
 
+// Unwrap returns the cause, so errors.Is(err, context.DeadlineExceeded)
+// works.
 func (e *WaitError) Unwrap() error { return e.Cause }
 
 func lastLines(s string, n int) string {
