@@ -45,7 +45,11 @@ func (tb *Table) drawDetails(l *Layer, mt Metrics, m *trace.Model, selected uint
 	l.fill(Rect{r.X + 8, r.Y, r.W - 16, 1}, ColBorder)
 	t, ok := m.Task(selected)
 	if !ok {
+		// With no task selected: the executor's own switch cost, from one
+		// poll's end to the next poll's begin, over the whole run.
 		l.text(r.X+8, r.Y+8, mt.Fit("Select a task (click its row, or a span on the timeline) for its poll-time and wake-latency histograms.", r.W-16), ColTextDim)
+		top := r.Y + 8 + mt.LineH + 10
+		drawHistogram(l, mt, "executor task switch (poll end → next poll begin)", &m.Switches, Rect{r.X + 8, top, r.W - 16, r.Bottom() - top - 8}, ColPollPending)
 		return
 	}
 	s := &t.Stats
