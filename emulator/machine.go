@@ -102,6 +102,9 @@ type Machine struct {
 // KVM VM and vCPU, loads the kernel with its PVH boot information and sets
 // the processor to the PVH entry state. Close releases all of it.
 func New(cfg Config) (*Machine, error) {
+	if err := cfg.checkBackend(); err != nil {
+		return nil, err
+	}
 	image, name, err := cfg.kernelBytes()
 	if err != nil {
 		return nil, err
@@ -294,3 +297,6 @@ func (m *Machine) ExitCounts() map[cpu.ExitKind]uint64 {
 	}
 	return out
 }
+
+// Backend names the CPU backend running the guest.
+func (m *Machine) Backend() string { return BackendKVM }

@@ -61,7 +61,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	if o.memory <= 0 {
 		return nil, fmt.Errorf("-m %d: give the guest memory size in MiB (default %d)", o.memory, emulator.DefaultMemoryMiB)
 	}
-	if o.accel != "kvm" {
+	if o.accel != emulator.BackendKVM {
 		return nil, fmt.Errorf("-accel %s: only kvm is available", o.accel)
 	}
 	if err := checkDisplay(o.display); err != nil {
@@ -113,6 +113,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 	cfg := emulator.Config{
 		KernelPath: o.kernel,
+		Backend:    o.accel,
 		Cmdline:    o.cmdline,
 		MemoryMiB:  o.memory,
 		SerialOut:  out,
