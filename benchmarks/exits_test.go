@@ -110,7 +110,9 @@ func BenchmarkQEMUPortOutExit(b *testing.B) {
 	dir := b.TempDir()
 	run := func(n uint32) time.Duration {
 		path := filepath.Join(dir, fmt.Sprintf("loop%d.elf", n))
-		os.WriteFile(path, exitLoopKernel(n, true), 0o644)
+		if err := os.WriteFile(path, exitLoopKernel(n, true), 0o644); err != nil {
+			b.Fatal(err)
+		}
 		start := time.Now()
 		cmd := exec.Command(qemu, "-accel", "kvm", "-kernel", path, "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
 			"-display", "none", "-serial", "none", "-monitor", "none", "-no-reboot", "-m", "128")

@@ -30,16 +30,25 @@ func (l *exitLog) add(t int64, k cpu.ExitKind) {
 	l.write.Store(w + 1)
 }
 
-// take appends the exits recorded since the last call to evs.
+// take appends the exits recorded since the last call to evs. The vCPU may
+// lap the reader while it copies; the slots it overwrote meanwhile are
+// dropped (and counted), never passed on torn.
 func (l *exitLog) take(evs []trace.Event) []trace.Event {
+	n := uint64(len(l.slots))
 	w := l.write.Load()
-	if n := uint64(len(l.slots)); w-l.read > n {
+	if w-l.read > n {
 		l.lost += w - l.read - n
 		l.read = w - n
 	}
+	first, from := l.read, len(evs)
 	for ; l.read < w; l.read++ {
-		r := l.slots[l.read%uint64(len(l.slots))]
+		r := l.slots[l.read%n]
 		evs = append(evs, trace.Event{Time: r.time, Kind: trace.HostExit, Arg: uint64(r.kind), Name: r.kind.String()})
+	}
+	if w2 := l.write.Load(); w2-first > n {
+		torn := min(w2-first-n, w-first)
+		l.lost += torn
+		evs = append(evs[:from], evs[from+int(torn):]...)
 	}
 	return evs
 }

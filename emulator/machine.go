@@ -45,7 +45,8 @@ const (
 )
 
 // Machine is one guest: its RAM, its vCPU, its devices and its run state.
-// Its methods are safe for concurrent use.
+// Its methods are safe for concurrent use, Close included: after Close the
+// console and trace read as empty and the controls do nothing.
 type Machine struct {
 	ram  []byte
 	vm   *kvmcpu.VM
@@ -83,7 +84,8 @@ type Machine struct {
 	pauseCond   *sync.Cond
 	pauseWanted atomic.Bool // Pause asked, Resume not yet
 	pausedNow   bool        // the vCPU thread is parked
-	startOnce   sync.Once
+	lifeMu      sync.Mutex  // orders Start against Close
+	closed      bool        // Close has begun (lifeMu)
 	started     atomic.Bool
 	stopping    atomic.Bool
 	stopCh      chan struct{}
@@ -187,20 +189,32 @@ func (m *Machine) attachDevices() error {
 
 // Start boots the guest on its own vCPU goroutine and returns at once.
 func (m *Machine) Start() error {
-	if m.vcpu == nil {
+	m.lifeMu.Lock()
+	defer m.lifeMu.Unlock()
+	if m.closed {
 		return errors.New("the machine is closed")
 	}
-	m.startOnce.Do(func() {
-		m.started.Store(true)
+	if !m.started.Load() {
 		m.drainerDone = make(chan struct{})
+		m.started.Store(true)
 		go m.runDrainer()
 		go func() {
 			m.result = m.runVCPU()
-			m.setPaused(false) // wake Pause callers
 			close(m.done)
+			m.setPaused(false) // wake Pause callers, after done is closed
 		}()
-	})
+	}
 	return nil
+}
+
+// kick makes the vCPU re-check its state: out of KVM_RUN or its halt sleep.
+// The device lock keeps Close from releasing the vCPU meanwhile.
+func (m *Machine) kick() {
+	m.devMu.Lock()
+	if m.vcpu != nil {
+		m.vcpu.Kick()
+	}
+	m.devMu.Unlock()
 }
 
 // Wait blocks until the guest ends or ctx is done. It returns the result, or
@@ -238,9 +252,7 @@ func (m *Machine) Stop() {
 	m.stopOnce.Do(func() {
 		m.stopping.Store(true)
 		close(m.stopCh)
-		if m.vcpu != nil {
-			m.vcpu.Kick()
-		}
+		m.kick()
 	})
 }
 
@@ -251,17 +263,29 @@ func (m *Machine) Done() <-chan struct{} { return m.done }
 // file descriptor and mapping. It is safe to call more than once.
 func (m *Machine) Close() error {
 	m.closeOnce.Do(func() {
+		m.lifeMu.Lock()
+		m.closed = true // Start refuses from now on
+		started := m.started.Load()
+		m.lifeMu.Unlock()
 		m.Stop()
-		if m.started.Load() {
+		if started {
 			<-m.done
 			<-m.drainerDone
+		} else {
+			close(m.done) // nobody else will: wake Done and WaitSerial
 		}
 		m.closeErr = m.release()
 	})
 	return m.closeErr
 }
 
+// release frees everything. The drain and device locks keep FlushTrace,
+// Screen and kick from touching RAM or the vCPU while they go.
 func (m *Machine) release() error {
+	m.drainMu.Lock()
+	defer m.drainMu.Unlock()
+	m.devMu.Lock()
+	defer m.devMu.Unlock()
 	var errs []error
 	if m.vcpu != nil {
 		errs = append(errs, m.vcpu.Close())

@@ -16,7 +16,13 @@ func (m *Machine) Pause(ctx context.Context) error {
 		return errors.New("Pause: the machine has not been started")
 	}
 	m.pauseWanted.Store(true)
-	m.vcpu.Kick()
+	m.kick()
+	stop := context.AfterFunc(ctx, func() {
+		m.pauseMu.Lock()
+		m.pauseCond.Broadcast()
+		m.pauseMu.Unlock()
+	})
+	defer stop()
 	m.pauseMu.Lock()
 	defer m.pauseMu.Unlock()
 	for !m.pausedNow {
@@ -27,6 +33,9 @@ func (m *Machine) Pause(ctx context.Context) error {
 			return ctx.Err()
 		default:
 		}
+		if !m.pauseWanted.Load() {
+			return nil // resumed before the vCPU parked
+		}
 		m.pauseCond.Wait()
 	}
 	return nil
@@ -35,9 +44,7 @@ func (m *Machine) Pause(ctx context.Context) error {
 // Resume lets a paused guest run again.
 func (m *Machine) Resume() {
 	m.pauseWanted.Store(false)
-	if v := m.vcpu; v != nil {
-		v.Kick()
-	}
+	m.kick()
 }
 
 // Paused reports whether the guest is paused.

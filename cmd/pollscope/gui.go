@@ -68,6 +68,10 @@ func runGUI(ctx context.Context, o *options, cfg emulator.Config, m *emulator.Ma
 	case err != nil:
 		// The guest may be running already: carry on in the terminal.
 		fmt.Fprintf(stderr, "pollscope: cannot open the window (%v); running in terminal mode\n", err)
+		if serr := final.Start(); serr != nil { // the window may have failed before starting it
+			fmt.Fprintf(stderr, "pollscope: %v\n", serr)
+			return emulator.Result{Outcome: emulator.OutcomeError, Err: serr}, final
+		}
 		res, werr := final.Wait(ctx)
 		if werr != nil {
 			final.Stop()

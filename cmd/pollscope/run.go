@@ -186,6 +186,7 @@ func runScriptMode(ctx context.Context, m *emulator.Machine, o *options, steps [
 	}
 	err := runScript(ctx, o.script, steps, m)
 	m.Stop()
+	<-m.Done() // the trace's tail is drained once the guest has stopped
 	if o.trace != "" {
 		if terr := writeTrace(m, o.trace); terr != nil {
 			fmt.Fprintf(stderr, "pollscope: %v\n", terr)

@@ -141,7 +141,7 @@ func parseStep(line string) (step, error) {
 				continue
 			}
 			d, err := time.ParseDuration(f[i])
-			if err != nil {
+			if err != nil || d <= 0 {
 				return step{}, fmt.Errorf("wait-exit: %q is neither a timeout nor value N", f[i])
 			}
 			s.timeout = d
