@@ -23,8 +23,11 @@ type Config struct {
 	// Backend selects the CPU: "" or "kvm" (the host's KVM, the only one so
 	// far; a software CPU for hosts without /dev/kvm is planned).
 	Backend string
-	// SerialOut, if set, receives every byte the guest transmits on COM1 as
-	// it is sent. The machine also keeps the output; see Machine.Serial.
+	// SerialOut, if set, receives every byte the guest transmits on COM1.
+	// It is written from a goroutine of its own, in batches, so a slow
+	// writer never stalls the guest; everything has been written by the
+	// time Close returns. The machine also keeps the output; see
+	// Machine.Serial.
 	SerialOut io.Writer
 	// Trace tunes the trace model (caps, lint thresholds); the zero value
 	// selects the defaults.

@@ -124,10 +124,12 @@ func New(cfg Config) (*Machine, error) {
 	m.tracer.collector = trace.NewCollector(cfg.Trace)
 	m.pauseCond = sync.NewCond(&m.pauseMu)
 	if m.ram, err = allocRAM(cfg.memoryMiB()); err != nil {
+		m.serialLog.close()
 		return nil, err
 	}
 	if err := m.boot(kernel, name, cfg.Cmdline); err != nil {
 		m.release()
+		m.serialLog.close()
 		return nil, err
 	}
 	return m, nil
@@ -275,6 +277,7 @@ func (m *Machine) Close() error {
 			close(m.done) // nobody else will: wake Done and WaitSerial
 		}
 		m.closeErr = m.release()
+		m.serialLog.close() // everything the guest sent reaches SerialOut
 	})
 	return m.closeErr
 }

@@ -6,26 +6,45 @@ import (
 )
 
 // maxOutputLog bounds the serial output a machine keeps; the oldest bytes go
-// first.
-const maxOutputLog = 1 << 20
+// first. maxForwardBacklog bounds what waits for a slow forward writer;
+// past it the oldest waiting bytes are dropped and counted.
+const (
+	maxOutputLog      = 1 << 20
+	maxForwardBacklog = 1 << 20
+)
 
 // outputLog keeps a device's output for the scripting API and forwards it to
 // an optional writer. Waiters learn of new bytes through a channel that is
-// closed and replaced on every write.
+// closed and replaced on every write. Forwarding happens on a goroutine of
+// its own, in batches: the guest's UART runs on the vCPU thread with the
+// device lock held, and a slow or stalled writer (a terminal, a pipe nobody
+// reads) must not stall the guest.
 type outputLog struct {
 	mu      sync.Mutex
 	buf     []byte
 	dropped int64 // bytes evicted from the front of buf
 	changed chan struct{}
-	forward io.Writer
+
+	forward     io.Writer
+	backlog     []byte        // bytes not yet forwarded
+	lostForward int64         // bytes the forward writer never got
+	kick        chan struct{} // wakes the forwarder
+	forwarded   chan struct{} // closed when the forwarder has finished
+	closeOnce   sync.Once
 }
 
 func newOutputLog(forward io.Writer) *outputLog {
-	return &outputLog{changed: make(chan struct{}), forward: forward}
+	l := &outputLog{changed: make(chan struct{}), forward: forward}
+	if forward != nil {
+		l.kick = make(chan struct{}, 1)
+		l.forwarded = make(chan struct{})
+		go l.runForwarder()
+	}
+	return l
 }
 
-// Write stores p and forwards it. It never fails: a failing forward writer
-// must not stop the guest's UART.
+// Write stores p and queues it for the forward writer. It never fails and
+// never blocks on the forward writer.
 func (l *outputLog) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	l.buf = append(l.buf, p...)
@@ -35,12 +54,51 @@ func (l *outputLog) Write(p []byte) (int, error) {
 	}
 	close(l.changed)
 	l.changed = make(chan struct{})
-	fw := l.forward
+	if l.kick != nil {
+		l.backlog = append(l.backlog, p...)
+		if over := len(l.backlog) - maxForwardBacklog; over > 0 {
+			l.backlog = append(l.backlog[:0], l.backlog[over:]...)
+			l.lostForward += int64(over)
+		}
+	}
 	l.mu.Unlock()
-	if fw != nil {
-		_, _ = fw.Write(p)
+	if l.kick != nil {
+		select {
+		case l.kick <- struct{}{}:
+		default:
+		}
 	}
 	return len(p), nil
+}
+
+// runForwarder writes the backlog to the forward writer until close, then
+// writes what is left.
+func (l *outputLog) runForwarder() {
+	defer close(l.forwarded)
+	var spare []byte
+	for {
+		_, open := <-l.kick
+		l.mu.Lock()
+		out := l.backlog
+		l.backlog = spare[:0]
+		l.mu.Unlock()
+		if len(out) > 0 {
+			_, _ = l.forward.Write(out)
+		}
+		spare = out
+		if !open {
+			return
+		}
+	}
+}
+
+// close flushes the backlog to the forward writer and stops forwarding.
+func (l *outputLog) close() {
+	if l.kick == nil {
+		return
+	}
+	l.closeOnce.Do(func() { close(l.kick) })
+	<-l.forwarded
 }
 
 // snapshot returns a copy of the kept output and a channel closed at the

@@ -144,6 +144,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	} else {
 		res, _ = m.Run(ctx)
 	}
+	// Closing flushes the guest's serial output to stdout before anything
+	// below reports on the run (the trace is still there after Close).
+	m.Close()
 	if res.Outcome != emulator.OutcomeExit && res.Outcome != emulator.OutcomeStopped {
 		fmt.Fprintf(stderr, "pollscope: %v\n", res)
 	}
@@ -185,8 +188,7 @@ func runScriptMode(ctx context.Context, m *emulator.Machine, o *options, steps [
 		return statusEmulatorError
 	}
 	err := runScript(ctx, o.script, steps, m)
-	m.Stop()
-	<-m.Done() // the trace's tail is drained once the guest has stopped
+	m.Close() // stops the guest, drains the trace's tail, flushes serial
 	if o.trace != "" {
 		if terr := writeTrace(m, o.trace); terr != nil {
 			fmt.Fprintf(stderr, "pollscope: %v\n", terr)
