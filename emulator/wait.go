@@ -37,10 +37,23 @@ func lastLines(s string, n int) string {
 	return strings.Join(lines, "\n")
 }
 
+// serialRescan is the shortest time between two scans of the serial output
+// by one waiter: a guest that prints a byte at a time would otherwise make
+// the waiter rescan everything after every byte.
+const serialRescan = 2 * time.Millisecond
+
 // WaitSerial waits until the guest's serial output matches re and returns
 // the match. Output from the start of the run counts.
 func (m *Machine) WaitSerial(ctx context.Context, re *regexp.Regexp) (string, error) {
+	var last time.Time
 	for {
+		if wait := serialRescan - time.Since(last); wait > 0 {
+			select {
+			case <-time.After(wait):
+			case <-ctx.Done():
+			}
+		}
+		last = time.Now()
 		out, changed := m.serialLog.snapshot()
 		if loc := re.FindIndex(out); loc != nil {
 			return string(out[loc[0]:loc[1]]), nil
