@@ -39,23 +39,26 @@ func BenchmarkTimerInterruptLatency(b *testing.B) {
 	b.ReportMetric(median(lat), "ns/irq-latency")
 }
 
-// raiseToHandler pairs each raise of ISA line irq with the next guest handler
-// entry for vector.
+// raiseToHandler pairs each guest handler entry for vector with the latest
+// raise of ISA line irq before it: the raise that handler answers. (Pairing
+// each raise with the next handler instead drifts: an edge that arrives
+// while the previous request is still pending is latched once, not twice.)
 func raiseToHandler(model *trace.Model, irq uint64, vector uint8) []int64 {
-	var out []int64
-	j := 0
+	var raises []int64
 	for _, e := range model.Host {
-		if e.Kind != trace.HostIRQRaise || e.Arg != irq {
+		if e.Kind == trace.HostIRQRaise && e.Arg == irq {
+			raises = append(raises, e.Time)
+		}
+	}
+	var out []int64
+	for _, s := range model.IRQs {
+		if s.Vector != vector {
 			continue
 		}
-		for j < len(model.IRQs) && (model.IRQs[j].Start < e.Time || model.IRQs[j].Vector != vector) {
-			j++
+		i := sort.Search(len(raises), func(i int) bool { return raises[i] > s.Start }) - 1
+		if i >= 0 {
+			out = append(out, s.Start-raises[i])
 		}
-		if j == len(model.IRQs) {
-			break
-		}
-		out = append(out, model.IRQs[j].Start-e.Time)
-		j++ // each handler answers one raise
 	}
 	return out
 }

@@ -17,6 +17,7 @@ func (m *Machine) runVCPU() Result {
 	if err := m.vcpu.BindThread(); err != nil {
 		return Result{Outcome: OutcomeError, Err: err}
 	}
+	defer m.vcpu.KickAt(0) // no timer signal for a thread about to end
 	for {
 		if m.stopping.Load() {
 			return Result{Outcome: OutcomeStopped}
