@@ -93,6 +93,7 @@ func TestGUIWindow(t *testing.T) {
 	t.Logf("built the GUI binary in %v", time.Since(start).Round(time.Millisecond))
 
 	display := startXvfb(t)
+	t.Logf("Xvfb on display %s", display)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	statePath := filepath.Join(dir, "state.json")
@@ -115,9 +116,19 @@ func TestGUIWindow(t *testing.T) {
 	}()
 	xdo := func(args ...string) string {
 		t.Helper()
-		c := exec.CommandContext(ctx, "xdotool", args...)
-		c.Env = append(os.Environ(), "DISPLAY="+display)
-		out, err := c.CombinedOutput()
+		var out []byte
+		var err error
+		// Under load an X connection is now and then refused just after
+		// the server came up (xdpyinfo had connected); try again.
+		for attempt := 0; attempt < 5; attempt++ {
+			c := exec.CommandContext(ctx, "xdotool", args...)
+			c.Env = append(os.Environ(), "DISPLAY="+display)
+			out, err = c.CombinedOutput()
+			if err == nil || !bytes.Contains(out, []byte("Can't open display")) {
+				break
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
 		if err != nil {
 			t.Fatalf("xdotool %s: %v: %s\nstderr of pollscope: %s", strings.Join(args, " "), err, out, stderr.String())
 		}
@@ -258,8 +269,17 @@ func startXvfb(t *testing.T) string {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	x := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1600x1000x24", "-nolisten", "tcp")
+	// -ac: no access control, so clients connect without an Xauthority
+	// file (a test's server on a private display).
+	x := exec.Command("Xvfb", "-displayfd", "3", "-ac", "-screen", "0", "1600x1000x24", "-nolisten", "tcp")
 	x.ExtraFiles = []*os.File{w}
+	var xerr lockedBuffer
+	x.Stderr = &xerr
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("Xvfb's output:\n%s", xerr.String())
+		}
+	})
 	if err := x.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -284,11 +304,34 @@ func startXvfb(t *testing.T) string {
 		if n == "" {
 			t.Fatal("Xvfb exited without naming its display")
 		}
-		return ":" + n
+		display := ":" + n
+		waitForDisplay(t, display)
+		return display
 	case <-time.After(20 * time.Second):
 		t.Fatal("Xvfb did not start within 20s")
 	}
 	return ""
+}
+
+// waitForDisplay waits until a client can connect to display (xdpyinfo
+// succeeds), for up to 10 s.
+func waitForDisplay(t *testing.T, display string) {
+	t.Helper()
+	if _, err := exec.LookPath("xdpyinfo"); err != nil {
+		return
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c := exec.Command("xdpyinfo")
+		c.Env = append(os.Environ(), "DISPLAY="+display)
+		if c.Run() == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no client could connect to Xvfb on %s within 10s", display)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 func waitFor(t *testing.T, ctx context.Context, what string, ok func() bool) {
