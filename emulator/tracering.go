@@ -18,7 +18,18 @@ type traceRing struct {
 	// Counters of what the host rejected.
 	malformed uint64
 	clamped   uint64
+
+	// A slot claimed but never committed (its writer was abandoned, say a
+	// thread switched away for good) would stop the drain for ever. The
+	// reader waits maxStuckPasses passes for it, then skips it as
+	// malformed.
+	stuckSeq    uint64
+	stuckPasses int
 }
+
+// maxStuckPasses is how many drain passes (10 ms apart) an uncommitted
+// record may hold up the ones behind it.
+const maxStuckPasses = 100
 
 // newTraceRing validates the header the guest announced at addr.
 func newTraceRing(ram []byte, addr uint64) (*traceRing, error) {
@@ -71,7 +82,12 @@ func (r *traceRing) drain(ram []byte, max int, emit func(guest.Record)) int {
 	for ; read != write && n < max; read++ {
 		off := r.base + guest.TraceHeaderSize + (read&(r.capacity-1))*guest.TraceRecordSize
 		if load32(ram, off+guest.RecCommit) != uint32(read+1) {
-			break // claimed but not committed yet: retry next pass
+			if !r.stuck(read, write) {
+				break // claimed but not committed yet: retry next pass
+			}
+			r.malformed++ // abandoned: skip it
+			n++
+			continue
 		}
 		copy(rec[:], ram[off:off+guest.TraceRecordSize])
 		// Re-check the commit word: if the guest lapped the slot while
@@ -89,4 +105,17 @@ func (r *traceRing) drain(ram []byte, max int, emit func(guest.Record)) int {
 	}
 	store64(ram, r.base+guest.HdrReadSeq, read)
 	return n
+}
+
+// stuck reports whether the uncommitted record read has held up the records
+// behind it for maxStuckPasses passes.
+func (r *traceRing) stuck(read, write uint64) bool {
+	if write-read <= 1 {
+		return false // nothing behind it: its writer may simply be slow
+	}
+	if r.stuckSeq != read {
+		r.stuckSeq, r.stuckPasses = read, 0
+	}
+	r.stuckPasses++
+	return r.stuckPasses > maxStuckPasses
 }

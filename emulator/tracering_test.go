@@ -113,6 +113,29 @@ func TestTraceRingRejectsBadHeaders(t *testing.T) {
 	}
 }
 
+// A claimed slot whose writer never commits holds up the records behind it
+// for a while, then is skipped as malformed so tracing goes on.
+func TestTraceRingSkipsAbandonedSlot(t *testing.T) {
+	ram := make([]byte, 1<<16)
+	g := newGuestRing(ram, 0x1000, 8)
+	r, _ := newTraceRing(ram, 0x1000)
+	// Claim slot 0 without committing it, then write two records.
+	binary.LittleEndian.PutUint64(ram[0x1000+guest.HdrWriteSeq:], 1)
+	g.write(guest.EvPollBegin, 7, 0)
+	g.write(guest.EvPollEnd, 7, 0)
+	var got []uint32
+	emit := func(rec guest.Record) { got = append(got, rec.Task) }
+	for pass := 0; pass < maxStuckPasses; pass++ {
+		if n := r.drain(ram, 100, emit); n != 0 {
+			t.Fatalf("pass %d drained %d records past an uncommitted one", pass, n)
+		}
+	}
+	r.drain(ram, 100, emit)
+	if len(got) != 2 || r.malformed != 1 {
+		t.Fatalf("after the wait: drained %v, malformed %d; want both records and one skipped slot", got, r.malformed)
+	}
+}
+
 // FuzzTraceRing drains arbitrary guest memory: no panic, no more records
 // than the ring holds, and read_seq never passes write_seq.
 func FuzzTraceRing(f *testing.F) {
