@@ -1,6 +1,20 @@
 // Package emulator is pollscope's machine and its scripting API: it boots a
 // kernel in a KVM virtual machine with the PC's legacy devices, runs it, and
 // lets Go code watch the console and learn how the guest ended.
+//
+// A run goes: New(Config) loads the kernel (the embedded demo kernel by
+// default) and creates the VM; Start runs the guest on its own vCPU thread
+// (Run starts and waits in one call). While it runs: Serial and ScreenText
+// read the console, WaitSerial and WaitScreen wait for a regular expression
+// (a failure is a *WaitError showing the console's tail), KeyDown, KeyUp,
+// PressKey and TypeText drive the PS/2 keyboard, Pause and Resume hold the
+// vCPU, Trace and SubscribeTrace give the executor's trace model and live
+// events, WritePerfetto exports it. Wait or Done report how the guest
+// ended (a Result: its isa-debug-exit value, a triple fault with a register
+// dump, ...). Close releases everything; a process can run many machines,
+// one after another or at once.
+//
+// For Go tests, package emutest wraps this API for *testing.T.
 package emulator
 
 import (
