@@ -160,7 +160,7 @@ func TestSimpleAndWakerExecutors(t *testing.T) {
 // Every demo task appears with its name; each task's busy, scheduled and
 // idle time add up to its lifetime; the demo raises no lint.
 func TestDemoTraceTasksStatsAndLints(t *testing.T) {
-	_, model := runScenario(t, "", 1500*time.Millisecond)
+	m, model := runScenario(t, "", 1500*time.Millisecond)
 	for _, name := range demoTasks {
 		if taskByName(model, name) == nil {
 			t.Errorf("task %q missing", name)
@@ -180,6 +180,9 @@ func TestDemoTraceTasksStatsAndLints(t *testing.T) {
 	}
 	if model.Dropped != 0 || model.Malformed != 0 {
 		t.Errorf("dropped %d, malformed %d", model.Dropped, model.Malformed)
+	}
+	if c := m.HostCounters(); c != (emulator.HostCounters{}) {
+		t.Errorf("the host lost events: %+v", c)
 	}
 }
 
