@@ -3,8 +3,9 @@
 // interrupt-injection protocol of a PC whose interrupt controller lives outside
 // the CPU (the 8259A's INTR pin and INTA cycle).
 //
-// A backend implements VCPU: cpu/kvm runs the guest on the host's KVM; a
-// software interpreter can later implement the same interface.
+// A backend implements VCPU: cpu/kvm runs the guest on the host's KVM,
+// cpu/interp interprets it in Go. The machine's run loop, its interrupt
+// delivery, its port bus and its trace do not know which one runs.
 package cpu
 
 import "time"
@@ -22,6 +23,12 @@ type VCPU interface {
 	SetRegs(Regs) error
 	SRegs() (SRegs, error)
 	SetSRegs(SRegs) error
+	// MSR reads a model-specific register; SetMSR writes one. An index the
+	// backend does not know is an error.
+	MSR(index uint32) (uint64, error)
+	SetMSR(index uint32, value uint64) error
+	// FPU reads the x87/SSE state in the FXSAVE layout.
+	FPU() (FXSave, error)
 
 	// CanInjectInterrupt reports whether the guest would accept an external
 	// interrupt right now: RFLAGS.IF is set and no interrupt shadow (after STI
@@ -43,16 +50,20 @@ type VCPU interface {
 	// Kick makes a Run or Sleep in progress (or the next one) return
 	// promptly; Run then reports ExitKicked. Safe from any goroutine.
 	Kick()
-	// KickAt arms a timer that kicks the vCPU thread at the given
-	// CLOCK_MONOTONIC time; 0 disarms it.
+	// KickAt arms a timer that kicks the vCPU thread when Clock reaches
+	// deadline; 0 disarms it. Call it from the vCPU thread.
 	KickAt(deadline time.Duration) error
 	// Sleep blocks the vCPU thread until it is kicked.
 	Sleep()
+	// Clock is the machine's time base: the host's monotonic clock for a
+	// guest that runs in real time, the instruction count for a
+	// deterministic one. Devices and the trace read time from it.
+	Clock() Clock
 
 	// TSCFrequency is the guest's time-stamp counter rate in Hz.
 	TSCFrequency() (uint64, error)
 
-	// Close releases the vCPU's resources.
+	// Close releases the vCPU's resources (and its VM's).
 	Close() error
 }
 
@@ -91,6 +102,11 @@ type SRegs struct {
 	GDT, IDT                        Table
 	CR0, CR2, CR3, CR4, CR8, EFER   uint64
 }
+
+// FXSave is the 512-byte FXSAVE image: x87 control, status and tag words,
+// the eight x87 registers, MXCSR and the sixteen XMM registers, at the
+// offsets the Intel SDM gives for FXSAVE in 64-bit mode.
+type FXSave [512]byte
 
 // Bits of the control registers and EFER that the loader and the dump use.
 const (

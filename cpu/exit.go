@@ -73,4 +73,7 @@ type Exit struct {
 	// Reason is the backend's own exit or failure code, for diagnostics
 	// (hardware entry failure reason, internal-error suberror, unknown exit).
 	Reason uint64
+
+	// Debug says why an ExitDebug stopped the vCPU.
+	Debug DebugStop
 }

@@ -20,8 +20,9 @@ type Config struct {
 	Cmdline string
 	// MemoryMiB is the guest RAM size; 0 means DefaultMemoryMiB.
 	MemoryMiB int
-	// Backend selects the CPU: "" or "kvm" (the host's KVM, the only one so
-	// far; a software CPU for hosts without /dev/kvm is planned).
+	// Backend selects the CPU: BackendKVM (the host's KVM) or BackendTCG
+	// (the software CPU). "" means KVM where /dev/kvm is usable and the
+	// software CPU elsewhere.
 	Backend string
 	// SerialOut, if set, receives every byte the guest transmits on COM1.
 	// It is written from a goroutine of its own, in batches, so a slow
@@ -57,14 +58,3 @@ func (c *Config) memoryMiB() int {
 	return c.MemoryMiB
 }
 
-// BackendKVM is the KVM backend's name.
-const BackendKVM = "kvm"
-
-func (c *Config) checkBackend() error {
-	switch c.Backend {
-	case "", BackendKVM:
-		return nil
-	default:
-		return fmt.Errorf("backend %q is not available: pollscope runs guests on %q only (a software CPU is planned)", c.Backend, BackendKVM)
-	}
-}

@@ -26,7 +26,6 @@ import (
 	"time"
 
 	"github.com/pollscope/pollscope/cpu"
-	kvmcpu "github.com/pollscope/pollscope/cpu/kvm"
 	"github.com/pollscope/pollscope/devices"
 	"github.com/pollscope/pollscope/devices/debugexit"
 	"github.com/pollscope/pollscope/devices/pic"
@@ -62,15 +61,15 @@ const (
 // Its methods are safe for concurrent use, Close included: after Close the
 // console and trace read as empty and the controls do nothing.
 type Machine struct {
-	ram  []byte
-	vm   *kvmcpu.VM
-	vcpu cpu.VCPU
+	ram     []byte
+	backend string
+	vcpu    cpu.VCPU
 
 	// devMu serialises every call into a device model: port accesses from
 	// the vCPU thread, timer updates and host input.
 	devMu      sync.Mutex
 	bus        portBus
-	clock      *hostClock
+	clock      cpu.Clock
 	pic        *pic.Pair
 	pit        *pit.PIT
 	timerLine  devices.IRQLine // IRQ 0's wire to the PIC
@@ -118,7 +117,8 @@ type Machine struct {
 // KVM VM and vCPU, loads the kernel with its PVH boot information and sets
 // the processor to the PVH entry state. Close releases all of it.
 func New(cfg Config) (*Machine, error) {
-	if err := cfg.checkBackend(); err != nil {
+	newVCPU, backend, err := cfg.backend()
+	if err != nil {
 		return nil, err
 	}
 	image, name, err := cfg.kernelBytes()
@@ -133,7 +133,7 @@ func New(cfg Config) (*Machine, error) {
 		stopCh:    make(chan struct{}),
 		done:      make(chan struct{}),
 		serialLog: newOutputLog(cfg.SerialOut),
-		clock:     newHostClock(),
+		backend:   backend,
 	}
 	m.tracer.collector = trace.NewCollector(cfg.Trace)
 	m.pauseCond = sync.NewCond(&m.pauseMu)
@@ -141,7 +141,7 @@ func New(cfg Config) (*Machine, error) {
 		m.serialLog.close()
 		return nil, err
 	}
-	if err := m.boot(kernel, name, cfg.Cmdline); err != nil {
+	if err := m.boot(newVCPU, kernel, name, cfg.Cmdline); err != nil {
 		m.release()
 		m.serialLog.close()
 		return nil, err
@@ -149,7 +149,7 @@ func New(cfg Config) (*Machine, error) {
 	return m, nil
 }
 
-func (m *Machine) boot(kernel *kernelImage, name, cmdline string) error {
+func (m *Machine) boot(newVCPU vcpuFactory, kernel *kernelImage, name, cmdline string) error {
 	if err := loadKernel(m.ram, kernel); err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
@@ -157,17 +157,13 @@ func (m *Machine) boot(kernel *kernelImage, name, cmdline string) error {
 	if err != nil {
 		return err
 	}
+	if m.vcpu, err = newVCPU(m.ram); err != nil {
+		return err
+	}
+	m.clock = m.vcpu.Clock()
 	if err := m.attachDevices(); err != nil {
 		return err
 	}
-	if m.vm, err = kvmcpu.NewVM(m.ram); err != nil {
-		return err
-	}
-	vcpu, err := m.vm.NewVCPU(0)
-	if err != nil {
-		return err
-	}
-	m.vcpu = vcpu
 	if hz, err := m.vcpu.TSCFrequency(); err == nil {
 		m.tracer.tscHz = hz
 	}
@@ -308,10 +304,6 @@ func (m *Machine) release() error {
 		errs = append(errs, m.vcpu.Close())
 		m.vcpu = nil
 	}
-	if m.vm != nil {
-		errs = append(errs, m.vm.Close())
-		m.vm = nil
-	}
 	errs = append(errs, freeRAM(m.ram))
 	m.ram = nil
 	return errors.Join(errs...)
@@ -339,5 +331,6 @@ func (m *Machine) ExitCounts() map[cpu.ExitKind]uint64 {
 	return out
 }
 
-// Backend names the CPU backend running the guest.
-func (m *Machine) Backend() string { return BackendKVM }
+// Backend names the CPU backend running the guest: BackendKVM or
+// BackendTCG.
+func (m *Machine) Backend() string { return m.backend }

@@ -35,7 +35,7 @@ func (m *Machine) serviceTimer() error {
 		return m.vcpu.KickAt(0)
 	}
 	m.pitDeadline = next
-	return m.vcpu.KickAt(m.clock.monotonic(next))
+	return m.vcpu.KickAt(next)
 }
 
 // pitPorts forwards the PIT's counter and control ports and marks the

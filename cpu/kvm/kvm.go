@@ -111,6 +111,22 @@ func (vm *VM) init(ram []byte) error {
 	return err
 }
 
+// New creates a VM with guest RAM ram at physical address 0 and its vCPU 0.
+// Closing the vCPU closes the VM too. ram must stay mapped until then.
+func New(ram []byte) (*VCPU, error) {
+	vm, err := NewVM(ram)
+	if err != nil {
+		return nil, err
+	}
+	v, err := vm.NewVCPU(0)
+	if err != nil {
+		vm.Close()
+		return nil, err
+	}
+	v.vm = vm
+	return v, nil
+}
+
 // Close releases the VM's fds. Close its vCPUs first.
 func (vm *VM) Close() error {
 	var errs []error

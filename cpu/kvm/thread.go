@@ -67,15 +67,15 @@ func (v *VCPU) BindThread() error {
 	return nil
 }
 
-// KickAt arms the vCPU thread's timer to kick it at the given
-// CLOCK_MONOTONIC time (0 disarms it). Call it from the vCPU thread.
+// KickAt arms the vCPU thread's timer to kick it when Clock reaches
+// deadline (0 disarms it). Call it from the vCPU thread.
 func (v *VCPU) KickAt(deadline time.Duration) error {
 	if !v.hasTimer {
 		return fmt.Errorf("KickAt before BindThread")
 	}
 	var spec unix.ItimerSpec // zero disarms
 	if deadline > 0 {
-		spec.Value = unix.NsecToTimespec(int64(deadline))
+		spec.Value = unix.NsecToTimespec(int64(v.clock.Monotonic(deadline)))
 	}
 	if _, _, errno := unix.Syscall6(unix.SYS_TIMER_SETTIME, uintptr(v.timerID), timerAbstime, uintptr(unsafe.Pointer(&spec)), 0, 0, 0); errno != 0 {
 		return fmt.Errorf("timer_settime: %w", errno)

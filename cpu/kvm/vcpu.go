@@ -41,6 +41,8 @@ const kickSignal = unix.SIGURG
 
 // VCPU is one KVM vCPU. It implements cpu.VCPU.
 type VCPU struct {
+	vm       *VM // closed with the vCPU when New made both
+	clock    *cpu.HostClock
 	fd       int
 	run      *kvm.RunData
 	mmap     []byte
@@ -57,7 +59,7 @@ func (vm *VM) NewVCPU(id int) (*VCPU, error) {
 	if err != nil {
 		return nil, fmt.Errorf("KVM_CREATE_VCPU: %w", err)
 	}
-	v := &VCPU{fd: int(fd)}
+	v := &VCPU{fd: int(fd), clock: cpu.NewHostClock()}
 	unix.CloseOnExec(v.fd)
 	v.mmap, err = unix.Mmap(v.fd, 0, vm.mmapSize, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
 	if err != nil {
@@ -83,6 +85,10 @@ func (v *VCPU) Close() error {
 	if v.fd >= 0 {
 		errs = append(errs, unix.Close(v.fd))
 		v.fd = -1
+	}
+	if v.vm != nil {
+		errs = append(errs, v.vm.Close())
+		v.vm = nil
 	}
 	return errors.Join(errs...)
 }
@@ -192,6 +198,10 @@ func (v *VCPU) Kick() {
 		v.run.ImmediateExit = 1
 	}
 }
+
+// Clock is the host's monotonic clock since the vCPU was created: a KVM
+// guest runs in real time.
+func (v *VCPU) Clock() cpu.Clock { return v.clock }
 
 // TSCFrequency reports the guest TSC rate (KVM_GET_TSC_KHZ).
 func (v *VCPU) TSCFrequency() (uint64, error) {

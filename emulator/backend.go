@@ -1,0 +1,62 @@
+package emulator
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/pollscope/pollscope/cpu"
+	kvmcpu "github.com/pollscope/pollscope/cpu/kvm"
+)
+
+// The CPU backends, by the names -accel takes (QEMU's: kvm for the host's
+// hypervisor, tcg for its software CPU).
+const (
+	BackendKVM = "kvm"
+	BackendTCG = "tcg"
+)
+
+// vcpuFactory makes a backend's vCPU over guest RAM at physical address 0.
+type vcpuFactory func(ram []byte) (cpu.VCPU, error)
+
+// backendInfo is one CPU backend: how to make its vCPU and whether this
+// host can run it (nil, or why not).
+type backendInfo struct {
+	newVCPU   vcpuFactory
+	available func() error
+}
+
+// backends is every CPU backend pollscope has. A new backend is a package
+// implementing cpu.VCPU and one entry here.
+var backends = map[string]backendInfo{
+	BackendKVM: {
+		newVCPU:   func(ram []byte) (cpu.VCPU, error) { return kvmcpu.New(ram) },
+		available: kvmcpu.Available,
+	},
+}
+
+// backendNames lists the backends for messages.
+func backendNames() string {
+	names := make([]string, 0, len(backends))
+	for n := range backends {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
+
+// backend resolves Config.Backend to a vCPU factory and the backend's name.
+func (c *Config) backend() (vcpuFactory, string, error) {
+	name := c.Backend
+	if name == "" {
+		name = BackendKVM
+		if _, ok := backends[BackendTCG]; ok && kvmcpu.Available() != nil {
+			name = BackendTCG
+		}
+	}
+	b, ok := backends[name]
+	if !ok {
+		return nil, "", fmt.Errorf("backend %q is not available: choose one of %s", name, backendNames())
+	}
+	return b.newVCPU, name, nil
+}
