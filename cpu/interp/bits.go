@@ -84,43 +84,48 @@ func bitOp(kind uint8, v, off uint64) uint64 {
 	return v ^ 1<<off
 }
 
-// scanFlags sets ZF as given; the other status flags as the AMD host
-// leaves them after BSF/BSR.
-func (c *CPU) scanFlags(zero bool) {
+// scanFlags sets ZF for a zero source. The other status flags are
+// undefined in the SDM; AMD Zen clears CF, OF, SF and AF and sets PF from
+// the bit index found (from 0 for a zero source).
+func (c *CPU) scanFlags(zero bool, dst uint64) {
 	c.materialize()
+	f := c.rflags &^ flagsArith
 	if zero {
-		c.rflags |= flagZF
-	} else {
-		c.rflags &^= flagZF
+		f |= flagZF
 	}
+	f |= uint64(parity[uint8(dst)]) << 2
+	c.rflags = f
 }
 
 func opBSF(c *CPU, in *insn) {
 	v := c.opGet(in, 1)
 	if v == 0 {
-		c.scanFlags(true)
-		return // destination unchanged
+		c.scanFlags(true, 0)
+		return // destination unchanged (AMD documents it; Intel does it)
 	}
-	c.scanFlags(false)
-	c.setReg(in.r[0], in.size, uint64(bits.TrailingZeros64(v)))
+	n := uint64(bits.TrailingZeros64(v))
+	c.setReg(in.r[0], in.size, n)
+	c.scanFlags(false, n)
 }
 
 func opBSR(c *CPU, in *insn) {
 	v := c.opGet(in, 1)
 	if v == 0 {
-		c.scanFlags(true)
+		c.scanFlags(true, 0)
 		return
 	}
-	c.scanFlags(false)
-	c.setReg(in.r[0], in.size, uint64(63-bits.LeadingZeros64(v)))
+	n := uint64(63 - bits.LeadingZeros64(v))
+	c.setReg(in.r[0], in.size, n)
+	c.scanFlags(false, n)
 }
 
 func opLZCNT(c *CPU, in *insn) {
 	v := c.opGet(in, 1)
 	n := uint64(bits.LeadingZeros64(v)) - (64 - uint64(in.size)*8)
 	c.setReg(in.r[0], in.size, n)
+	// OF is kept and SF, AF, PF cleared (undefined in the SDM; AMD Zen).
 	c.materialize()
-	c.rflags &^= flagCF | flagZF
+	c.rflags &^= flagCF | flagZF | flagSF | flagAF | flagPF
 	if v == 0 {
 		c.rflags |= flagCF
 	}

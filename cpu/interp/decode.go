@@ -107,13 +107,13 @@ func (c *CPU) fetchDecode(lin, phys uint64, first bool) (inst x86asm.Inst, err e
 	if avail >= 15 {
 		buf = c.fetchBuf[:15]
 		c.physRead(phys, buf)
-		inst, err = x86asm.Decode(buf, int(c.mode))
-		return inst, decodeErr(inst, err), crossed, true
+		inst, err = decode(buf, int(c.mode))
+		return inst, err, crossed, true
 	}
 	buf = c.fetchBuf[:avail]
 	c.physRead(phys, buf)
-	inst, err = x86asm.Decode(buf, int(c.mode))
-	if err == nil && inst.Op != 0 && inst.Len <= avail {
+	inst, err = decode(buf, int(c.mode))
+	if err == nil && inst.Len <= avail {
 		return inst, nil, crossed, true
 	}
 	// The instruction may continue on the next page.
@@ -128,12 +128,64 @@ func (c *CPU) fetchDecode(lin, phys uint64, first bool) (inst x86asm.Inst, err e
 	}
 	buf = c.fetchBuf[:15]
 	c.physRead(nextPhys, buf[avail:])
-	inst, err = x86asm.Decode(buf, int(c.mode))
-	err = decodeErr(inst, err)
+	inst, err = decode(buf, int(c.mode))
 	if err == nil && inst.Len > avail {
 		crossed = nextPhys >> 12
 	}
 	return inst, err, crossed, true
+}
+
+// decode decodes one instruction, with the aliases x86asm lacks.
+func decode(src []byte, mode int) (x86asm.Inst, error) {
+	inst, err := x86asm.Decode(src, mode)
+	if err = decodeErr(inst, err); err != nil {
+		if a, ok := decodeAliases(src, mode); ok {
+			return a, nil
+		}
+	}
+	return inst, err
+}
+
+// decodeAliases handles encodings the processor executes but x86asm does
+// not decode: group 2 with ModRM.reg 6 (an undocumented SAL, executed as
+// SHL) and group 3 with reg 1 (an alias of TEST r/m, imm). It returns the
+// instruction with the documented encoding's reg field, or false.
+func decodeAliases(src []byte, mode int) (x86asm.Inst, bool) {
+	i := 0
+	for i < len(src) && i < 14 {
+		b := src[i]
+		switch {
+		case b == 0x66 || b == 0x67 || b == 0xf0 || b == 0xf2 || b == 0xf3 ||
+			b == 0x26 || b == 0x2e || b == 0x36 || b == 0x3e || b == 0x64 || b == 0x65:
+			i++
+			continue
+		case mode == 64 && b&0xf0 == 0x40:
+			i++
+			continue
+		}
+		break
+	}
+	if i+1 >= len(src) {
+		return x86asm.Inst{}, false
+	}
+	op, reg := src[i], src[i+1]>>3&7
+	var fixed byte
+	switch {
+	case (op == 0xc0 || op == 0xc1 || op >= 0xd0 && op <= 0xd3) && reg == 6:
+		fixed = src[i+1]&^0x38 | 4<<3
+	case (op == 0xf6 || op == 0xf7) && reg == 1:
+		fixed = src[i+1] &^ 0x38
+	default:
+		return x86asm.Inst{}, false
+	}
+	buf := make([]byte, len(src))
+	copy(buf, src)
+	buf[i+1] = fixed
+	inst, err := x86asm.Decode(buf, mode)
+	if err != nil || inst.Op == 0 {
+		return x86asm.Inst{}, false
+	}
+	return inst, true
 }
 
 // decodeErr turns x86asm's way of reporting a bare prefix (an Inst with no

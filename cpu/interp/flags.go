@@ -158,9 +158,12 @@ func (c *CPU) af() uint64 {
 		return b2u(l.res&0xf == 0)
 	case lazyDec:
 		return b2u(l.res&0xf == 0xf)
+	case lazyShl, lazyShr, lazySar:
+		// Undefined in the SDM; AMD Zen sets it after every shift.
+		return 1
 	}
-	// Logic and shift results leave AF clear on this processor (measured
-	// on AMD Zen; the SDM calls it undefined).
+	// Logic results leave AF clear (undefined in the SDM; clear on AMD
+	// Zen and Intel).
 	return 0
 }
 
@@ -185,13 +188,9 @@ func (c *CPU) of() uint64 {
 		// bit shifted out and the result's top bit.
 		return b2u(l.res&sign != 0) ^ c.cf()
 	case lazyShr:
-		// Count 1: the operand's top bit. Larger counts, on AMD: the top
-		// two bits of the result before the final single-bit shift.
-		if l.b == 1 {
-			return b2u(l.a&sign != 0)
-		}
-		pre := (l.a & sizeMask[l.size]) >> (l.b - 1)
-		return b2u((pre^(pre<<1))&sign != 0)
+		// Count 1: the operand's top bit, which is the result's second
+		// bit from the top. AMD Zen computes that for every count.
+		return b2u(l.res&(sign>>1) != 0)
 	}
 	return 0
 }

@@ -18,23 +18,22 @@ func init() {
 	register(fixed(opIDIV), x86asm.IDIV)
 }
 
-// mulFlags sets CF=OF=overflow; SF, ZF and PF from the low half of the
-// result, AF clear.
+// mulFlags sets CF=OF=overflow. SF, ZF, AF and PF are undefined in the
+// SDM; AMD Zen leaves them unchanged.
 func (c *CPU) mulFlags(size uint8, lo uint64, overflow bool) {
 	c.materialize()
-	f := c.rflags &^ flagsArith
+	f := c.rflags &^ (flagCF | flagOF)
 	if overflow {
 		f |= flagCF | flagOF
 	}
-	lo &= sizeMask[size]
-	f |= uint64(parity[uint8(lo)]) << 2
-	if lo == 0 {
-		f |= flagZF
-	}
-	if lo&signBit[size] != 0 {
-		f |= flagSF
-	}
 	c.rflags = f
+}
+
+// divFlags: every status flag is undefined after DIV and IDIV; AMD Zen
+// keeps CF and OF, clears SF, ZF and PF and sets AF.
+func (c *CPU) divFlags() {
+	c.materialize()
+	c.rflags = c.rflags&^(flagSF|flagZF|flagPF) | flagAF
 }
 
 func opMUL(c *CPU, in *insn) {
@@ -172,6 +171,7 @@ func opDIV(c *CPU, in *insn) {
 		q, r := bits.Div64(c.regs[2], c.regs[0], d)
 		c.regs[0], c.regs[2] = q, r
 	}
+	c.divFlags()
 }
 
 func opIDIV(c *CPU, in *insn) {
@@ -212,6 +212,7 @@ func opIDIV(c *CPU, in *insn) {
 		}
 		c.regs[0], c.regs[2] = uint64(q), uint64(r)
 	}
+	c.divFlags()
 }
 
 // idiv128 divides the signed 128-bit hi:lo by d, truncating toward zero;

@@ -1,8 +1,6 @@
 package interp
 
 import (
-	"math/bits"
-
 	"golang.org/x/arch/x86/x86asm"
 )
 
@@ -169,31 +167,42 @@ func (c *CPU) doubleShift(right bool, size uint8, dst, src, n uint64) uint64 {
 	w := uint64(size) * 8
 	m := sizeMask[size]
 	var r, cf uint64
-	if size == 2 && n > 16 {
-		// Undefined for 16-bit operands; computed as a 32-bit shift of
-		// dst:src (AMD and Intel agree on the result here).
-		wide := dst<<16 | src
+	switch {
+	case size == 2 && n > 16:
+		// Undefined for 16-bit operands. AMD Zen shifts a 48-bit
+		// dst:src:src (SHLD) or src:src:dst (SHRD), which rotates src by
+		// n-16, and leaves CF clear.
 		if right {
-			wide = src<<16 | dst
-			wide |= wide << 32
-			r = (wide >> n) & m
-			cf = (wide >> (n - 1)) & 1
+			r = ((src<<32 | src<<16 | dst) >> n) & m
 		} else {
-			wide |= wide << 32
-			r = (wide << n >> 32) & m
-			cf = (wide << (n - 1) >> 31 >> 32) & 1
+			r = ((dst<<32 | src<<16 | src) << n >> 32) & m
 		}
-	} else if right {
+	case right:
 		r = (dst>>n | src<<(w-n)) & m
 		cf = (dst >> (n - 1)) & 1
-	} else {
+	default:
 		r = (dst<<n | src>>(w-n)) & m
 		cf = (dst >> (w - n)) & 1
 	}
-	of := ((r ^ dst) >> (w - 1)) & 1
+	// OF is defined for a count of 1 (the sign changed); AMD Zen computes
+	// it as for SHL (top bit XOR CF) and SHR (top two bits of the result)
+	// for every count.
+	// A 16-bit SHLD by exactly 16 copies CF into OF instead, and by more
+	// than 16 leaves OF clear.
+	var of uint64
+	switch {
+	case right:
+		of = (r>>(w-1) ^ r>>(w-2)) & 1
+	case size == 2 && n == 16:
+		of = cf
+	case size == 2 && n > 16:
+	default:
+		of = (r>>(w-1))&1 ^ cf
+	}
 	c.materialize()
 	fl := c.rflags &^ flagsArith
-	fl |= cf | of<<11 | uint64(parity[uint8(r)])<<2
+	// AF is undefined; AMD Zen sets it, as after the single shifts.
+	fl |= cf | of<<11 | uint64(parity[uint8(r)])<<2 | flagAF
 	if r == 0 {
 		fl |= flagZF
 	}
@@ -203,5 +212,3 @@ func (c *CPU) doubleShift(right bool, size uint8, dst, src, n uint64) uint64 {
 	c.rflags = fl
 	return r
 }
-
-var _ = bits.Len
