@@ -74,6 +74,9 @@ type CPU struct {
 	// nextCheck is the instruction count at which the run loop looks at
 	// the clock, deadlines and debug stops.
 	nextCheck uint64
+	// pollAt is the instruction count of the next look at the host clock
+	// (real-time mode).
+	pollAt uint64
 
 	ram     []byte
 	ramBase unsafe.Pointer

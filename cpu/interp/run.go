@@ -114,6 +114,9 @@ func (c *CPU) checkEvents() bool {
 		c.kick.Store(0)
 		return c.exitWith(cpu.Exit{Kind: cpu.ExitKicked})
 	}
+	if !c.opts.ICount && c.icount >= c.pollAt {
+		c.pollAt = c.icount + pollInterval
+	}
 	if c.deadline > 0 && c.deadlineReached() {
 		c.deadline = 0
 		c.updateCheck()
@@ -156,7 +159,7 @@ func (c *CPU) updateAttn() {
 func (c *CPU) updateCheck() {
 	next := ^uint64(0)
 	if !c.opts.ICount {
-		next = c.icount + pollInterval
+		next = c.pollAt
 	} else if c.deadline > 0 {
 		next = max(c.deadlineIC, c.icount)
 	}
