@@ -12,10 +12,12 @@ package interp
 //   - then in the table of all blocks, keyed by the physical address of
 //     its first byte, its RIP and the decoding mode.
 //
-// Self-modifying code: a RAM page from which code was decoded is marked in
-// codePage, and the write TLB never maps such a page, so every store to it
-// takes the slow path, which drops the page's blocks (and stops the
-// current block if it was one of them) before the byte changes.
+// Self-modifying code: for every RAM page from which code was decoded,
+// codeLines has a bit per 64-byte line holding decoded bytes, and the write
+// TLB never maps such a page. Every store to it takes the slow path; one
+// that touches a line with code drops the page's blocks (and stops the
+// current block if it was one of them) before the bytes change. Data next
+// to code in the same page costs a slow store, not a re-decode.
 
 const (
 	jcBits      = 12
@@ -36,6 +38,7 @@ type block struct {
 	end   uint64 // RIP after the last instruction
 	pages [2]uint64
 	valid bool
+	bytes uint64 // length of the block's code in bytes
 	// fallsThrough: the last instruction does not set RIP itself, so the
 	// block continues at end.
 	fallsThrough bool
@@ -45,8 +48,8 @@ type block struct {
 type codeCache struct {
 	jc       [jcSize]*block
 	blocks   map[blockKey]*block
-	pages    map[uint64][]*block // physical page number -> blocks with bytes there
-	codePage []bool              // per RAM page: holds decoded code
+	pages     map[uint64][]*block // physical page number -> blocks with bytes there
+	codeLines []uint64            // per RAM page: 64-byte lines holding decoded code
 	current  *block              // the block executing
 	decoded  uint64              // blocks decoded so far (statistics)
 }
@@ -54,7 +57,7 @@ type codeCache struct {
 func (cc *codeCache) init(ramBytes int) {
 	cc.blocks = make(map[blockKey]*block)
 	cc.pages = make(map[uint64][]*block)
-	cc.codePage = make([]bool, ramBytes/pageSize)
+	cc.codeLines = make([]uint64, ramBytes/pageSize)
 }
 
 func jcIndex(rip uint64) uint64 { return (rip ^ rip>>jcBits) & (jcSize - 1) }
@@ -67,12 +70,19 @@ func (cc *codeCache) flushAll() {
 	}
 	cc.blocks = make(map[blockKey]*block)
 	cc.pages = make(map[uint64][]*block)
-	clear(cc.codePage)
+	clear(cc.codeLines)
 	cc.flushJumpCache()
 }
 
 func (cc *codeCache) isCodePage(ppn uint64) bool {
-	return ppn < uint64(len(cc.codePage)) && cc.codePage[ppn]
+	return ppn < uint64(len(cc.codeLines)) && cc.codeLines[ppn] != 0
+}
+
+// lineBits is the mask of the 64-byte lines [off, off+n) touches within a
+// page (off < 4096, n > 0).
+func lineBits(off, n uint64) uint64 {
+	first, last := off>>6, min(off+n-1, pageSize-1)>>6
+	return (^uint64(0) >> (63 - last)) &^ (uint64(1)<<first - 1)
 }
 
 // codeKey is the part of the CPU state that changes how bytes decode or
@@ -117,23 +127,34 @@ func (cc *codeCache) add(c *CPU, b *block) {
 	}
 	cc.blocks[b.key] = b
 	cc.decoded++
-	for _, ppn := range b.pages {
+	for i, ppn := range b.pages {
 		if ppn == tlbNoPage {
 			continue
 		}
 		cc.pages[ppn] = append(cc.pages[ppn], b)
-		if !cc.codePage[ppn] {
-			cc.codePage[ppn] = true
+		// The block's bytes: from its start to the page end (first page),
+		// from the page start to its end (second page).
+		start := b.key.phys & pageMask
+		n := b.bytes
+		if i == 1 {
+			n = b.bytes - (pageSize - start)
+			start = 0
+		} else {
+			n = min(n, pageSize-start)
+		}
+		if cc.codeLines[ppn] == 0 {
 			c.flushTLBWritesTo(ppn)
 		}
+		cc.codeLines[ppn] |= lineBits(start, n)
 	}
 }
 
-// noteCodeWrite is called before guest memory at phys changes: if the page
-// holds decoded code, its blocks are dropped.
-func (c *CPU) noteCodeWrite(phys uint64) {
+// noteCodeWrite is called before n bytes of guest memory at phys change
+// (within one page): if they overlap decoded code, the page's blocks are
+// dropped.
+func (c *CPU) noteCodeWrite(phys, n uint64) {
 	ppn := phys >> 12
-	if !c.code.isCodePage(ppn) {
+	if !c.code.isCodePage(ppn) || c.code.codeLines[ppn]&lineBits(phys&pageMask, max(n, 1)) == 0 {
 		return
 	}
 	cc := &c.code
@@ -150,13 +171,16 @@ func (c *CPU) noteCodeWrite(phys uint64) {
 		}
 	}
 	delete(cc.pages, ppn)
-	cc.codePage[ppn] = false
+	cc.codeLines[ppn] = 0
 }
 
 // InvalidateCode drops decoded code for a physical range the host changed
 // behind the CPU's back (a loader writing a new image into RAM that ran).
 func (c *CPU) InvalidateCode(phys, n uint64) {
 	for p := phys &^ pageMask; p < phys+n; p += pageSize {
-		c.noteCodeWrite(p)
+		if c.code.isCodePage(p >> 12) {
+			c.code.codeLines[p>>12] = ^uint64(0)
+			c.noteCodeWrite(p, pageSize)
+		}
 	}
 }

@@ -132,7 +132,7 @@ func (c *CPU) rmwSlow(lin uint64, size uint8) unsafe.Pointer {
 	if phys+uint64(size) > c.ramSize {
 		return nil
 	}
-	c.noteCodeWrite(phys)
+	c.noteCodeWrite(phys, uint64(size))
 	return unsafe.Add(c.ramBase, phys)
 }
 
@@ -250,18 +250,21 @@ func (c *CPU) physRead(phys uint64, b []byte) {
 	}
 }
 
-// physWrite writes guest physical memory; writes outside RAM are dropped.
+// physWrite writes guest physical memory (b lies within one page); writes
+// outside RAM are dropped.
 func (c *CPU) physWrite(phys uint64, b []byte) {
+	if phys+uint64(len(b)) <= c.ramSize {
+		c.noteCodeWrite(phys, uint64(len(b)))
+		copy(c.ram[phys:], b)
+		return
+	}
 	for i := range b {
-		p := phys + uint64(i)
-		if p >= c.ramSize {
+		if p := phys + uint64(i); p < c.ramSize {
+			c.noteCodeWrite(p, 1)
+			c.ram[p] = b[i]
+		} else {
 			c.openBus++
-			continue
 		}
-		if i == 0 || p&pageMask == 0 {
-			c.noteCodeWrite(p)
-		}
-		c.ram[p] = b[i]
 	}
 }
 
@@ -284,14 +287,14 @@ func (c *CPU) phys32(phys uint64) uint32 {
 
 func (c *CPU) setPhys64(phys, v uint64) {
 	if phys+8 <= c.ramSize {
-		c.noteCodeWrite(phys)
+		c.noteCodeWrite(phys, 8)
 		binary.LittleEndian.PutUint64(c.ram[phys:], v)
 	}
 }
 
 func (c *CPU) setPhys32(phys uint64, v uint32) {
 	if phys+4 <= c.ramSize {
-		c.noteCodeWrite(phys)
+		c.noteCodeWrite(phys, 4)
 		binary.LittleEndian.PutUint32(c.ram[phys:], v)
 	}
 }
@@ -339,7 +342,7 @@ func (c *CPU) span(lin uint64, n int, acc int) []byte {
 		return nil
 	}
 	if acc == accWrite {
-		c.noteCodeWrite(phys)
+		c.noteCodeWrite(phys, uint64(n))
 	}
 	return c.ram[phys : phys+uint64(n)]
 }

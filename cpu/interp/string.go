@@ -5,12 +5,14 @@ import (
 )
 
 // String instructions: MOVS, STOS, LODS, CMPS, SCAS, with REP/REPE/REPNE.
-// A REP instruction runs at most stringBudget bytes per execution and then
+// A REP instruction runs a chunk of iterations per execution and then
 // restarts itself (RIP stays on it, RCX/RSI/RDI say how far it got), so a
-// long copy lets interrupts in between chunks and resumes exactly: each
-// chunk counts as one executed instruction. RSI, RDI and RCX are written
-// back after every element or page-sized chunk, so a fault in the middle
-// leaves them where the hardware would.
+// long copy lets interrupts in between chunks and resumes exactly. Each
+// iteration counts as one executed instruction (as QEMU's icount counts
+// them), and a chunk never runs past the next event check, so deadlines
+// still fall on exact counts. RSI, RDI and RCX are written back after
+// every element or page-sized chunk, so a fault in the middle leaves them
+// where the hardware would.
 //
 // Forward REP MOVS and REP STOS with 32- or 64-bit addressing move whole
 // page-sized chunks at a time through host memory.
@@ -74,6 +76,25 @@ func (c *CPU) repCount(in *insn) uint64 {
 	return c.regs[1] & in.amask
 }
 
+// repBudget is how many bytes this execution of a string instruction may
+// move: up to stringBudget, and no more iterations than remain before the
+// next event check.
+func (c *CPU) repBudget(in *insn) uint64 {
+	left := c.nextCheck - (c.icount + uint64(in.idx))
+	if c.nextCheck <= c.icount+uint64(in.idx) {
+		left = 1
+	}
+	return min(stringBudget, max(left, 1)*uint64(in.size))
+}
+
+// countIterations adds the iterations beyond the first to the instruction
+// count (the execution itself counts as one).
+func (c *CPU) countIterations(in *insn, bytes uint64) {
+	if n := bytes / uint64(in.size); n > 1 {
+		c.icount += n - 1
+	}
+}
+
 // repDone finishes a REP instruction's execution: rcx elements remain.
 func (c *CPU) repDone(in *insn, rcx uint64) {
 	if in.rep == 0 {
@@ -96,11 +117,12 @@ func opMOVS(c *CPU, in *insn) {
 	}
 	size := uint64(in.size)
 	step := c.strStep(in)
-	done := uint64(0)
-	for n > 0 && done < stringBudget {
+	done, budget := uint64(0), c.repBudget(in)
+	defer func() { c.countIterations(in, done) }()
+	for n > 0 && done < budget {
 		src, dst := c.strSrc(in), c.strDst(in)
 		if in.rep != 0 && step == size && in.asize >= 4 && n > 1 {
-			if k := c.bulkMove(src, dst, n, size); k > 0 {
+			if k := c.bulkMove(src, dst, min(n, (budget-done)/size), size); k > 0 {
 				c.setAddrReg(6, in.asize, c.regs[6]+k*size)
 				c.setAddrReg(7, in.asize, c.regs[7]+k*size)
 				n -= k
@@ -155,11 +177,12 @@ func opSTOS(c *CPU, in *insn) {
 	size := uint64(in.size)
 	step := c.strStep(in)
 	v := c.getReg(0, in.size)
-	done := uint64(0)
-	for n > 0 && done < stringBudget {
+	done, budget := uint64(0), c.repBudget(in)
+	defer func() { c.countIterations(in, done) }()
+	for n > 0 && done < budget {
 		dst := c.strDst(in)
 		if in.rep != 0 && step == size && in.asize >= 4 && n > 1 {
-			if k := c.bulkFill(dst, n, size, v); k > 0 {
+			if k := c.bulkFill(dst, min(n, (budget-done)/size), size, v); k > 0 {
 				c.setAddrReg(7, in.asize, c.regs[7]+k*size)
 				n -= k
 				done += k * size
@@ -213,8 +236,9 @@ func opLODS(c *CPU, in *insn) {
 		return
 	}
 	step := c.strStep(in)
-	done := uint64(0)
-	for n > 0 && done < stringBudget {
+	done, budget := uint64(0), c.repBudget(in)
+	defer func() { c.countIterations(in, done) }()
+	for n > 0 && done < budget {
 		v := c.readN(c.strSrc(in), in.size)
 		c.setReg(0, in.size, v)
 		c.setAddrReg(6, in.asize, c.regs[6]+step)
@@ -243,8 +267,9 @@ func opCMPS(c *CPU, in *insn) {
 		return
 	}
 	step := c.strStep(in)
-	done := uint64(0)
-	for n > 0 && done < stringBudget {
+	done, budget := uint64(0), c.repBudget(in)
+	defer func() { c.countIterations(in, done) }()
+	for n > 0 && done < budget {
 		a := c.readN(c.strSrc(in), in.size)
 		b := c.readN(c.strDst(in), in.size)
 		c.setLazy(lazySub, in.size, a, b, (a-b)&sizeMask[in.size])
@@ -272,8 +297,9 @@ func opSCAS(c *CPU, in *insn) {
 	}
 	step := c.strStep(in)
 	a := c.getReg(0, in.size)
-	done := uint64(0)
-	for n > 0 && done < stringBudget {
+	done, budget := uint64(0), c.repBudget(in)
+	defer func() { c.countIterations(in, done) }()
+	for n > 0 && done < budget {
 		b := c.readN(c.strDst(in), in.size)
 		c.setLazy(lazySub, in.size, a, b, (a-b)&sizeMask[in.size])
 		c.setAddrReg(7, in.asize, c.regs[7]+step)
