@@ -111,9 +111,15 @@ func (p *PC) TypeRune(r rune) error {
 	return nil
 }
 
-// serviceTimer brings the PIT up to the vCPU's clock and arms the next
+// InterruptPending reports whether the PIC's INTR output is up.
+func (p *PC) InterruptPending() bool { return p.intr && p.pic.INTR() }
+
+// Acknowledge runs the PIC's INTA cycle and returns the vector.
+func (p *PC) Acknowledge() uint8 { return p.pic.Acknowledge() }
+
+// ServiceTimer brings the PIT up to the vCPU's clock and arms the next
 // deadline, as the emulator's run loop does.
-func (p *PC) serviceTimer() error {
+func (p *PC) ServiceTimer() error {
 	if !p.pitDirty && p.CPU.Clock().Now() < p.deadline {
 		return nil
 	}
@@ -146,7 +152,7 @@ func (p *PC) deliver() error {
 // guest ended (isa-debug-exit, shutdown, an error, or a halt with
 // interrupts off).
 func (p *PC) Step() (e cpu.Exit, done bool, err error) {
-	if err := p.serviceTimer(); err != nil {
+	if err := p.ServiceTimer(); err != nil {
 		return e, true, err
 	}
 	if err := p.deliver(); err != nil {
@@ -180,7 +186,7 @@ func (p *PC) Step() (e cpu.Exit, done bool, err error) {
 // halt sleeps until an interrupt is pending; true if it never can be.
 func (p *PC) halt() bool {
 	for {
-		if err := p.serviceTimer(); err != nil {
+		if err := p.ServiceTimer(); err != nil {
 			return true
 		}
 		if p.intr && p.pic.INTR() {
