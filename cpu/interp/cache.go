@@ -46,12 +46,12 @@ type block struct {
 }
 
 type codeCache struct {
-	jc       [jcSize]*block
-	blocks   map[blockKey]*block
+	jc        [jcSize]*block
+	blocks    map[blockKey]*block
 	pages     map[uint64][]*block // physical page number -> blocks with bytes there
 	codeLines []uint64            // per RAM page: 64-byte lines holding decoded code
-	current  *block              // the block executing
-	decoded  uint64              // blocks decoded so far (statistics)
+	current   *block              // the block executing
+	decoded   uint64              // blocks decoded so far (statistics)
 }
 
 func (cc *codeCache) init(ramBytes int) {

@@ -102,13 +102,13 @@ func build(code []byte) (uintptr, error) {
 		emit(0xf3, 0x0f, 0x7f, 0x87|byte(n)<<3)
 		b = binary.LittleEndian.AppendUint32(b, uint32(offXMM+16*n))
 	}
-	emit(0x58)                   // pop rax (the instruction's RDI)
-	emit(0x48, 0x89, 0x47, 8*7)  // mov [rdi+56], rax
-	emit(0x58)                   // pop rax (its RFLAGS)
-	emit(0x48, 0x89, 0x87)       // mov [rdi+offFlags], rax
+	emit(0x58)                  // pop rax (the instruction's RDI)
+	emit(0x48, 0x89, 0x47, 8*7) // mov [rdi+56], rax
+	emit(0x58)                  // pop rax (its RFLAGS)
+	emit(0x48, 0x89, 0x87)      // mov [rdi+offFlags], rax
 	b = binary.LittleEndian.AppendUint32(b, offFlags)
-	emit(0x68, 0x02, 0x02, 0, 0, 0x9d) // push 0x202; popfq: DF and AC clear for Go
-	emit(0x5f)                         // pop rdi
+	emit(0x68, 0x02, 0x02, 0, 0, 0x9d)                               // push 0x202; popfq: DF and AC clear for Go
+	emit(0x5f)                                                       // pop rdi
 	emit(0x41, 0x5f, 0x41, 0x5e, 0x41, 0x5d, 0x41, 0x5c, 0x5d, 0x5b) // pop r15-r12, rbp, rbx
 	emit(0xc3)
 	if len(b) > 4096 {
