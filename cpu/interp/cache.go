@@ -88,12 +88,15 @@ func lineBits(off, n uint64) uint64 {
 // codeKey is the part of the CPU state that changes how bytes decode or
 // whether a cached block may run: the code size and the privilege class
 // (a user-mode fetch needs a user page).
-func (c *CPU) codeKey() uint32 {
+func (c *CPU) codeKey() uint32 { return c.key }
+
+// computeCodeKey recomputes codeKey's value after a mode or CPL change.
+func (c *CPU) computeCodeKey() {
 	k := uint32(c.mode)
 	if c.cpl == 3 {
 		k |= 1 << 8
 	}
-	return k
+	c.key = k
 }
 
 // lookupBlock returns the block at the current RIP, decoding it if needed.

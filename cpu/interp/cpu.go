@@ -68,6 +68,7 @@ type CPU struct {
 	cur     *insn     // the instruction executing (fault RIP, count)
 	stop    bool      // leave the block after this instruction
 	attn    bool      // look at events between every block
+	key     uint32    // codeKey: decoding mode and privilege class
 	tlbR    *tlb      // data-read TLB for the current privilege
 	tlbW    *tlb      // data-write TLB for the current privilege
 	icount  uint64    // instructions retired

@@ -92,6 +92,9 @@ func (c *CPU) deliver(vector uint8, kind int, hasErr bool, errCode uint32) {
 		c.deliverProtected(vector, kind, hasErr, errCode)
 	}
 	c.deliveringVector = -1
+	if c.debug.singleStep {
+		c.debug.eventStep = true // stop at the handler's first instruction
+	}
 }
 
 // idtError is the error code of a fault caused by IDT entry vector; ext

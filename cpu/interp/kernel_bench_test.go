@@ -37,7 +37,7 @@ func bootPC(tb testing.TB, cmdline string, opts interp.Options) (*testpc.PC, *in
 // reports guest instructions per second from "ready" to the exit.
 func benchScenario(b *testing.B, name string) {
 	for i := 0; i < b.N; i++ {
-		pc, c := bootPC(b, fmt.Sprintf("bench=%s benchn=4000", name), interp.Options{ICount: true, Log: b.Logf})
+		pc, c := bootPC(b, fmt.Sprintf("bench=%s benchn=40000", name), interp.Options{ICount: true, Log: b.Logf})
 		if err := pc.Run(func() bool { return bytes.Contains(pc.Serial.Bytes(), []byte("ready\n")) }, 1e7); err != nil {
 			b.Fatal(err)
 		}

@@ -283,4 +283,5 @@ func (c *CPU) modeChanged() {
 		}
 	}
 	c.selectTLBs()
+	c.computeCodeKey()
 }
