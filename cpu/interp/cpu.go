@@ -96,6 +96,8 @@ type CPU struct {
 	mxcsr             uint32
 	fpu               x87
 	shadowUntil       uint64 // an STI or MOV SS shadow covers the instruction at this count
+	tfPending         bool   // RFLAGS.TF was set before the instruction at count tfAt
+	tfAt              uint64
 	halted            bool
 	a20               bool
 	pendingIRQ        int // vector InjectInterrupt queued, or -1

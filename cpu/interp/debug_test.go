@@ -1,6 +1,7 @@
 package interp
 
 import (
+	"encoding/binary"
 	"errors"
 	"testing"
 
@@ -126,5 +127,25 @@ func TestSetDebugRefusesBadWatchpoints(t *testing.T) {
 		if err := c.SetDebug(cpu.DebugConfig{Watchpoints: []cpu.Watchpoint{w}}); err == nil || errors.Is(err, cpu.ErrDebugUnsupported) {
 			t.Errorf("SetDebug(%+v) = %v, want a plain error", w, err)
 		}
+	}
+}
+
+// The guest's own single-stepping: with TF set, #DB traps after each
+// instruction.
+func TestTrapFlagRaisesDebugAfterEachInstruction(t *testing.T) {
+	// pushfq; or qword [rsp], 0x100; popfq; nop; nop
+	code := []byte{0x9c, 0x48, 0x81, 0x0c, 0x24, 0x00, 0x01, 0x00, 0x00, 0x9d, 0x90, 0x90}
+	c, ram := newTestCPU(t, modeLong, code)
+	runToHalt(t, c)
+	if c.rip != handlerPad+16*vecDB+1 {
+		t.Fatalf("stopped at %#x, want the #DB handler", c.rip)
+	}
+	// The trap comes after the first NOP (POPF set TF; it traps after the
+	// instruction that starts with TF set).
+	if rip := binary.LittleEndian.Uint64(ram[c.regs[4]:]); rip != codeAddr+11 {
+		t.Errorf("#DB return address %#x, want %#x (after the first NOP)", rip, codeAddr+11)
+	}
+	if c.dr[6]&(1<<14) == 0 {
+		t.Errorf("DR6 = %#x, want BS set", c.dr[6])
 	}
 }

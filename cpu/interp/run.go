@@ -125,6 +125,16 @@ func (c *CPU) checkEvents() bool {
 	if c.debug.active && c.debug.stepDone(c) {
 		return true
 	}
+	if c.tfPending && c.icount > c.tfAt {
+		// The guest's own single-step: the instruction that began with
+		// TF set has retired; #DB is a trap after it (DR6.BS).
+		c.tfPending = false
+		c.dr[6] |= 1 << 14
+		c.deliver(vecDB, evException, false, 0)
+	}
+	if c.rflags&flagTF != 0 && !c.tfPending {
+		c.tfPending, c.tfAt = true, c.icount
+	}
 	if c.windowRequested && c.rflags&flagIF != 0 && !c.inShadow() && c.pendingException == nil {
 		return c.exitWith(cpu.Exit{Kind: cpu.ExitInterruptWindow})
 	}
@@ -151,7 +161,7 @@ func (c *CPU) setShadow(in *insn) {
 // updateAttn recomputes whether the loop must look at events between every
 // block.
 func (c *CPU) updateAttn() {
-	c.attn = c.windowRequested || c.debug.active
+	c.attn = c.windowRequested || c.debug.active || c.rflags&flagTF != 0 || c.tfPending
 	c.updateCheck()
 }
 
@@ -163,7 +173,7 @@ func (c *CPU) updateCheck() {
 	} else if c.deadline > 0 {
 		next = max(c.deadlineIC, c.icount)
 	}
-	if c.inShadow() || c.debug.singleStep {
+	if c.inShadow() || c.debug.singleStep || c.tfPending {
 		next = min(next, c.icount+1)
 	}
 	c.nextCheck = next
