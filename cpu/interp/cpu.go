@@ -118,7 +118,6 @@ type CPU struct {
 	tlbInfo   tlbState
 	code      codeCache
 	fetchBuf  [32]byte
-	watchPage map[uint64]bool
 
 	// Time.
 	opts       Options
@@ -131,7 +130,6 @@ type CPU struct {
 	tscOffset  int64
 	kick       atomic.Uint32
 	sleepStart time.Time
-	sleeping   atomic.Uint32
 
 	debug debugState
 }

@@ -104,14 +104,13 @@ func (c *CPU) decodeBlock(rip, lin, phys uint64) *block {
 func (c *CPU) fetchDecode(lin, phys uint64, first bool) (inst x86asm.Inst, err error, crossed uint64, ok bool) {
 	crossed = tlbNoPage
 	avail := int(pageSize - phys&pageMask)
-	buf := c.fetchBuf[:0]
 	if avail >= 15 {
-		buf = c.fetchBuf[:15]
+		buf := c.fetchBuf[:15]
 		c.physRead(phys, buf)
 		inst, err = decode(buf, int(c.mode))
 		return inst, err, crossed, true
 	}
-	buf = c.fetchBuf[:avail]
+	buf := c.fetchBuf[:avail]
 	c.physRead(phys, buf)
 	inst, err = decode(buf, int(c.mode))
 	if err == nil && inst.Len <= avail {
