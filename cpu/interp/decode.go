@@ -148,8 +148,10 @@ func decode(src []byte, mode int) (x86asm.Inst, error) {
 
 // decodeAliases handles encodings the processor executes but x86asm does
 // not decode: group 2 with ModRM.reg 6 (an undocumented SAL, executed as
-// SHL) and group 3 with reg 1 (an alias of TEST r/m, imm). It returns the
-// instruction with the documented encoding's reg field, or false.
+// SHL), group 3 with reg 1 (an alias of TEST r/m, imm), and the reserved-
+// NOP space 0F 19-0F 1E (hint NOPs: ENDBR64 is F3 0F 1E FA, a NOP without
+// CET). It returns the instruction decoded as its documented twin, or
+// false.
 func decodeAliases(src []byte, mode int) (x86asm.Inst, bool) {
 	i := 0
 	for i < len(src) && i < 14 {
@@ -164,6 +166,17 @@ func decodeAliases(src []byte, mode int) (x86asm.Inst, bool) {
 			continue
 		}
 		break
+	}
+	if i+2 < len(src) && src[i] == 0x0f && src[i+1] >= 0x19 && src[i+1] <= 0x1e {
+		buf := make([]byte, len(src))
+		copy(buf, src)
+		buf[i+1] = 0x1f
+		buf[i+2] &^= 0x38 // x86asm knows NOP /0 only
+		inst, err := x86asm.Decode(buf, mode)
+		if err != nil || inst.Op != x86asm.NOP {
+			return x86asm.Inst{}, false
+		}
+		return inst, true
 	}
 	if i+1 >= len(src) {
 		return x86asm.Inst{}, false

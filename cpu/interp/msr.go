@@ -35,6 +35,10 @@ const (
 	msrTSCAux       = 0xc0000103
 	msrAMDSyscfg    = 0xc0010010
 	msrAMDHWCR      = 0xc0010015
+	// msrAMDIntPending is K8's interrupt-pending message register, which
+	// Linux reads (unchecked) on family 0Fh/10h processors to see whether
+	// C1E is on: it reads 0, C1E off.
+	msrAMDIntPending = 0xc0010055
 
 	// MTRRcap: 8 variable ranges, fixed ranges supported, write-combining.
 	mtrrCapValue = 8 | 1<<8 | 1<<10
@@ -148,6 +152,8 @@ func (c *CPU) readMSR(idx uint32) (uint64, bool) {
 		return m.syscfg, true
 	case msrAMDHWCR:
 		return m.hwcr, true
+	case msrAMDIntPending:
+		return 0, true
 	}
 	if idx >= msrMTRRVarBase && idx < msrMTRRVarBase+16 {
 		return m.mtrrVar[idx-msrMTRRVarBase], true
@@ -228,6 +234,8 @@ func (c *CPU) writeMSR(idx uint32, v uint64) bool {
 		m.syscfg = v
 	case msrAMDHWCR:
 		m.hwcr = v
+	case msrAMDIntPending:
+		// Writes are ignored: there is no C1E to configure.
 	default:
 		if idx >= msrMTRRVarBase && idx < msrMTRRVarBase+16 {
 			m.mtrrVar[idx-msrMTRRVarBase] = v

@@ -106,3 +106,22 @@ func pvhState(entry, startInfo uint32) (cpu.Regs, cpu.SRegs) {
 	return cpu.Regs{RIP: uint64(entry), RBX: uint64(startInfo), RFLAGS: 2},
 		cpu.SRegs{CS: code, DS: data, ES: data, FS: data, GS: data, SS: data, TR: tss, LDT: ldt, CR0: cpu.CR0PE | cpu.CR0ET}
 }
+
+// AddInitrd places an initial RAM disk at the top of RAM (page aligned)
+// and lists it in hvm_start_info as the one boot module, the way a PVH
+// loader passes Linux its initrd.
+func AddInitrd(ram []byte, initrd []byte) error {
+	top := uint64(len(ram)) &^ (1<<20 - 1)
+	addr := (top - uint64(len(initrd))) &^ 0xfff
+	if addr < 16<<20 {
+		return fmt.Errorf("an initrd of %d bytes does not fit in RAM", len(initrd))
+	}
+	copy(ram[addr:], initrd)
+	const modlist = 0x1200 // hvm_modlist_entry: paddr, size, cmdline_paddr, reserved
+	le := binary.LittleEndian
+	le.PutUint64(ram[modlist:], addr)
+	le.PutUint64(ram[modlist+8:], uint64(len(initrd)))
+	le.PutUint32(ram[startInfoAddr+12:], 1)
+	le.PutUint64(ram[startInfoAddr+16:], modlist)
+	return nil
+}
