@@ -114,10 +114,10 @@ type CPU struct {
 	openBus           uint64 // accesses to physical addresses outside RAM
 
 	// TLBs and the decoded-code cache.
-	tlbs      [2][3]tlb // [user][read, write, fetch]
-	tlbInfo   tlbState
-	code      codeCache
-	fetchBuf  [32]byte
+	tlbs     [2][3]tlb // [user][read, write, fetch]
+	tlbInfo  tlbState
+	code     codeCache
+	fetchBuf [32]byte
 
 	// Time.
 	opts       Options

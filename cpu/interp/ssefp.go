@@ -61,8 +61,8 @@ func init() {
 	registerConversions()
 }
 
-func f32(r *xmmReg, i int) float32        { return math.Float32frombits(uint32(r.lane(4, i))) }
-func f64(r *xmmReg, i int) float64        { return math.Float64frombits(r.lane(8, i)) }
+func f32(r *xmmReg, i int) float32       { return math.Float32frombits(uint32(r.lane(4, i))) }
+func f64(r *xmmReg, i int) float64       { return math.Float64frombits(r.lane(8, i)) }
 func setF32(r *xmmReg, i int, v float32) { r.setLane(4, i, uint64(math.Float32bits(v))) }
 func setF64(r *xmmReg, i int, v float64) { r.setLane(8, i, math.Float64bits(v)) }
 
