@@ -47,10 +47,29 @@ func TestLinuxBoot(t *testing.T) {
 	c.SetRegs(regs)
 	pc := testpc.New(c, ram)
 	start := time.Now()
-	err = pc.Run(func() bool {
-		out := pc.Serial.String()
-		return time.Since(start) > 90*time.Second || strings.Contains(out, "Kernel panic") || strings.Contains(out, "kit# ")
-	}, 1e9)
+	prompt := func(n int) func() bool {
+		return func() bool {
+			out := pc.Serial.String()
+			return time.Since(start) > 90*time.Second || strings.Contains(out, "Kernel panic") || strings.Count(out, "kit# ") >= n
+		}
+	}
+	err = pc.Run(prompt(1), 1e9)
+	if err == nil && strings.Contains(pc.Serial.String(), "kit# ") {
+		// A command line on the serial console, one byte per exit batch.
+		cmd := []byte("uname -a; echo $((6*7)); ls /\n")
+		cmd[len(cmd)-2], cmd = '\n', cmd[:len(cmd)-1]
+		for len(cmd) > 0 {
+			n := pc.SerialInput(cmd)
+			cmd = cmd[n:]
+			if _, _, err := pc.Step(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		err = pc.Run(prompt(2), 1e9)
+		if !strings.Contains(pc.Serial.String(), "\n42") {
+			t.Errorf("the shell did not answer the command")
+		}
+	}
 	r, _ := c.Regs()
 	t.Logf("after %v: %d instructions, err %v, RIP %#x\nunimplemented: %v\n--- serial ---\n%s",
 		time.Since(start), c.InstructionCount(), err, r.RIP, c.Unimplemented(), pc.Serial.String())

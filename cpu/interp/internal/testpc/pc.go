@@ -94,6 +94,10 @@ func (p *PC) Access(port uint16, write bool, data []byte) {
 	}
 }
 
+// SerialInput delivers bytes to COM1's receiver, as a terminal typing on
+// the serial line would; it returns how many the receive FIFO took.
+func (p *PC) SerialInput(b []byte) int { return p.uart.Receive(b) }
+
 // TypeRune presses and releases the key that types r.
 func (p *PC) TypeRune(r rune) error {
 	k, shift, ok := ps2.KeyForRune(r)
