@@ -101,10 +101,17 @@
 // REP/REPE/REPNE, the LOCK-able atomics and CMPXCHG8B/16B, CPUID (package
 // cpu/cpuid's Baseline), RDTSC/RDTSCP, RDMSR/WRMSR (msr.go), IN/OUT/INS/
 // OUTS, HLT, CLI/STI with the interrupt shadow, PUSHF/POPF with the
-// IOPL/IF rules, INVLPG, the cache and fence no-ops, UD2, INT n/INT3/INTO;
-// x87 control (FNINIT, FNSTCW, FLDCW, FNSTSW, FNCLEX, FWAIT), FXSAVE/
-// FXRSTOR, LDMXCSR/STMXCSR, the SSE/SSE2 moves and integer SSE2 (sse.go,
-// sseint.go).
+// IOPL/IF rules, the guest's own TF single-stepping (#DB), INVLPG, the
+// cache and fence no-ops, hint NOPs (ENDBR64), UD2, INT n/INT3/INTO/INT1,
+// LAR/LSL/VERR/VERW, the far-pointer loads, the 32-bit-only BCD, ARPL
+// and BOUND; the x87 (control, loads, stores, arithmetic, compares,
+// FNSAVE/FRSTOR; x87.go, x87ops.go), FXSAVE/FXRSTOR, LDMXCSR/STMXCSR, the
+// SSE/SSE2 moves, integer SSE2 and MMX, and SSE/SSE2 floating point
+// (sse.go, sseint.go, ssefp.go, ssecvt.go). SSE3 and later, AVX, XSAVE,
+// BMI and the other extensions cpu/cpuid does not offer raise #UD.
+//
+// A stock Linux kernel (Debian's 6.1, PVH entry) boots on it to a busybox
+// shell and runs commands there (TestLinuxBoot, given INTERP_LINUX).
 //
 // # Deviations
 //
@@ -116,10 +123,15 @@
 //   - At CPL > IOPL port I/O raises #GP without consulting the TSS I/O
 //     permission bitmap.
 //   - DR0-DR7 are stored but do not arm hardware breakpoints (use
-//     cpu.Debugger); RF and TF single-stepping of the guest by itself are
-//     not emulated.
-//   - x87 arithmetic and SSE floating-point arithmetic are not implemented
-//     (#UD, logged).
+//     cpu.Debugger); RFLAGS.RF is not emulated.
+//   - x87 arithmetic is done in float64 precision (registers are 80-bit),
+//     precision control is ignored, the transcendental instructions raise
+//     #UD, and x87 exception flags are not set. SSE arithmetic always
+//     rounds to nearest (MXCSR.RC applies to conversions), ignores DAZ and
+//     FTZ, sets no exception flags and never raises #XM; RCP/RSQRT are
+//     exact, not 12-bit approximations.
+//   - MXCSR_MASK is 0xffff (no misaligned-SSE mode), where AMD hardware
+//     reports 0x2ffff.
 //   - A 0x66 prefix on near branches in 64-bit mode is ignored (Intel's
 //     behaviour; AMD would truncate RIP to 16 bits).
 //   - Single-stepping stops at an interrupt handler's first instruction and

@@ -292,9 +292,8 @@ func (c *CPU) roundX87(x float64) float64 {
 
 func opFIST(pop bool) handler {
 	return func(c *CPU, in *insn) {
-		x := c.roundX87(c.fpu.getF(0))
-		v := toInt(x, in.size)
-		if v == 1<<(8*uint(in.size)-1) && x != -math.Ldexp(1, 8*int(in.size)-1) {
+		v, ok := c.int80(c.fpu.get(0), in.size)
+		if !ok {
 			c.fpu.fsw |= fswIE // invalid: masked, the indefinite integer
 		}
 		c.writeN(c.ea(in), in.size, v)
@@ -302,6 +301,77 @@ func opFIST(pop bool) handler {
 			c.fpu.pop()
 		}
 	}
+}
+
+// int80 rounds an 80-bit value to a size-byte integer by FCW's rounding
+// control, exactly (from the 64-bit significand); false for NaNs and
+// values out of range, which give the indefinite integer.
+func (c *CPU) int80(v [10]byte, size uint8) (uint64, bool) {
+	indefinite := uint64(1) << (8*uint(size) - 1)
+	mant := binary.LittleEndian.Uint64(v[:])
+	se := binary.LittleEndian.Uint16(v[8:])
+	neg := se&0x8000 != 0
+	e := int(se&0x7fff) - 16383 // value = mant * 2^(e-63)
+	if se&0x7fff == 0x7fff {
+		return indefinite, false
+	}
+	if mant == 0 || e < -2 {
+		// |value| < 0.25 (or zero): rounds to 0, or to ±1 toward ±inf.
+		switch rc := (c.fpu.fcw >> 10) & 3; {
+		case mant != 0 && rc == 1 && neg:
+			return uint64(^uint64(0)) & sizeMask[size], true
+		case mant != 0 && rc == 2 && !neg:
+			return 1, true
+		}
+		return 0, true
+	}
+	if e > 63 {
+		return indefinite, false
+	}
+	// Integer part and the fraction bits below it.
+	shift := uint(63 - e)
+	var ip, frac uint64
+	var half, rest bool
+	if shift >= 64 {
+		ip, frac = 0, mant
+		half, rest = shift == 64 && mant>>63 != 0, shift > 64 || mant<<1 != 0
+		if shift > 64 {
+			half = false
+		}
+	} else {
+		ip = mant >> shift
+		frac = mant << (64 - shift)
+		if shift == 0 {
+			frac = 0
+		}
+		half, rest = frac>>63 != 0, frac<<1 != 0
+	}
+	inexact := half || rest
+	switch (c.fpu.fcw >> 10) & 3 {
+	case 0: // nearest, ties to even
+		if half && (rest || ip&1 != 0) {
+			ip++
+		}
+	case 1: // down
+		if neg && inexact {
+			ip++
+		}
+	case 2: // up
+		if !neg && inexact {
+			ip++
+		}
+	}
+	limit := indefinite
+	if neg {
+		if ip > limit {
+			return indefinite, false
+		}
+		return -ip & sizeMask[size], true
+	}
+	if ip >= limit {
+		return indefinite, false
+	}
+	return ip, true
 }
 
 func opFXCH(c *CPU, in *insn) {
