@@ -98,6 +98,21 @@ func (c *CPU) deliver(vector uint8, kind int, hasErr bool, errCode uint32) {
 	}
 }
 
+// pushedFlags is the RFLAGS image an event pushes: for a fault (not a
+// trap, not an interrupt) RF is set in it, so that IRET resumes the
+// faulting instruction without a repeated instruction-breakpoint #DB.
+func (c *CPU) pushedFlags(vector uint8, kind int) uint64 {
+	f := c.flags()
+	if kind == evException {
+		switch vector {
+		case vecDB, vecBP, vecOF, vecDF:
+		default:
+			f |= flagRF
+		}
+	}
+	return f
+}
+
 // idtError is the error code of a fault caused by IDT entry vector; ext
 // says an external event (not INT n) was being delivered.
 func idtError(vector uint8, kind int) uint32 {
@@ -171,7 +186,7 @@ func (c *CPU) deliverLong(vector uint8, kind int, hasErr bool, errCode uint32) {
 	}
 	rsp &^= 15
 	oldSS := uint64(c.seg[segSS].sel)
-	frame := [6]uint64{c.rip, uint64(c.seg[segCS].sel), c.flags(), c.regs[4], oldSS}
+	frame := [6]uint64{c.rip, uint64(c.seg[segCS].sel), c.pushedFlags(vector, kind), c.regs[4], oldSS}
 	n := 5
 	if hasErr {
 		copy(frame[1:], frame[:5])
@@ -248,7 +263,7 @@ func (c *CPU) deliverProtected(vector uint8, kind int, hasErr bool, errCode uint
 		frame = append(frame, uint64(c.seg[segSS].sel), c.regs[4])
 		ss, esp = newSS, newESP
 	}
-	frame = append(frame, c.flags(), uint64(c.seg[segCS].sel), c.rip)
+	frame = append(frame, c.pushedFlags(vector, kind), uint64(c.seg[segCS].sel), c.rip)
 	if hasErr {
 		frame = append(frame, uint64(errCode))
 	}
