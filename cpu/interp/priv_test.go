@@ -56,8 +56,9 @@ func TestUserModeSyscallAndFault(t *testing.T) {
 	if s.CS.Selector != 0x08 || s.SS.Selector != 0 {
 		t.Errorf("in the handler CS = %#x SS = %#x, want 0x08 and a null SS", s.CS.Selector, s.SS.Selector)
 	}
-	// The #GP frame on the RSP0 stack: error code, RIP, CS, RFLAGS, RSP, SS.
-	want := []uint64{0, userHLT, 0x33, 0x202, userRSP, 0x2b}
+	// The #GP frame on the RSP0 stack: error code, RIP, CS, RFLAGS (RF set:
+	// a fault), RSP, SS.
+	want := []uint64{0, userHLT, 0x33, 0x10202, userRSP, 0x2b}
 	if r.RSP != rsp0-8*uint64(len(want)) {
 		t.Fatalf("RSP = %#x, want %#x (RSP0 less the frame)", r.RSP, rsp0-8*uint64(len(want)))
 	}
