@@ -78,8 +78,25 @@ func (c *CPU) rmw(in *insn, f func(uint64) uint64) {
 	c.writeN(addr, in.size, f(c.readN(addr, in.size)))
 }
 
-func opIncM(c *CPU, in *insn) { c.rmw(in, func(v uint64) uint64 { return c.inc(in.size, v) }) }
-func opDecM(c *CPU, in *insn) { c.rmw(in, func(v uint64) uint64 { return c.dec(in.size, v) }) }
+// INC and DEC of memory are frequent in kernels (counters, preempt
+// counts): no closure on their path.
+func opIncM(c *CPU, in *insn) {
+	addr := c.ea(in)
+	if p := c.rmwPtr(addr, in.size); p != nil {
+		stN(p, in.size, c.inc(in.size, ldN(p, in.size)))
+		return
+	}
+	c.writeN(addr, in.size, c.inc(in.size, c.readN(addr, in.size)))
+}
+
+func opDecM(c *CPU, in *insn) {
+	addr := c.ea(in)
+	if p := c.rmwPtr(addr, in.size); p != nil {
+		stN(p, in.size, c.dec(in.size, ldN(p, in.size)))
+		return
+	}
+	c.writeN(addr, in.size, c.dec(in.size, c.readN(addr, in.size)))
+}
 func opNegM(c *CPU, in *insn) { c.rmw(in, func(v uint64) uint64 { return c.neg(in.size, v) }) }
 func opNotM(c *CPU, in *insn) { c.rmw(in, func(v uint64) uint64 { return ^v }) }
 
