@@ -98,8 +98,6 @@ type CPU struct {
 	shadowUntil       uint64 // an STI or MOV SS shadow covers the instruction at this count
 	tfPending         bool   // RFLAGS.TF was set before the instruction at count tfAt
 	tfAt              uint64
-	halted            bool
-	a20               bool
 	pendingIRQ        int // vector InjectInterrupt queued, or -1
 	pendingIO         pendingIO
 	deliveringVector  int // exception being delivered, or -1 (double-fault rules)
@@ -192,7 +190,6 @@ func (c *CPU) reset() {
 	c.mxcsr = mxcsrDefault
 	c.xmm = [16]xmmReg{}
 	c.fpu.reset()
-	c.a20 = true
 	c.modeChanged()
 }
 

@@ -82,7 +82,6 @@ func (c *CPU) deliver(vector uint8, kind int, hasErr bool, errCode uint32) {
 	} else {
 		c.deliveringVector = benignEvent
 	}
-	c.halted = false
 	c.tfPending = false // the event, not a TF trap, follows the instruction
 	switch {
 	case c.cr0&cr0PE == 0:

@@ -1,7 +1,5 @@
 package interp
 
-import "github.com/pollscope/pollscope/cpu"
-
 // The page walker: legacy 2-level 32-bit paging (4 KiB and, with CR4.PSE,
 // 4 MiB pages with PSE-36 high address bits), PAE paging (a 4-entry PDPT
 // from CR3, 4 KiB and 2 MiB pages) and 4-level long-mode paging (1 GiB
@@ -88,10 +86,7 @@ func (c *CPU) translateData(lin uint64, acc int) uint64 {
 		return e.ppn<<12 | lin&pageMask
 	}
 	if c.efer&eferLMA != 0 && !canonical(lin) {
-		if acc == accFetch {
-			c.raise(vecGP, 0)
-		}
-		c.raise(vecGP, 0)
+		c.raise(vecGP, 0) // (#SS for stack accesses on hardware: a deviation)
 	}
 	if c.cr0&cr0PG == 0 {
 		phys := lin & 0xffffffff
@@ -290,5 +285,3 @@ func (c *CPU) pagingMode() string {
 		return "4-level"
 	}
 }
-
-var _ = cpu.CR0PG

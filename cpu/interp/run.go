@@ -47,7 +47,6 @@ func (c *CPU) runProtected() (done bool) {
 	if c.pendingIRQ >= 0 {
 		v := uint8(c.pendingIRQ)
 		c.pendingIRQ = -1
-		c.halted = false
 		c.deliver(v, evExternal, false, 0)
 	}
 	c.loop()

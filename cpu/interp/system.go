@@ -66,7 +66,6 @@ func opPriv(c *CPU, in *insn) { c.requireCPL0() }
 
 func opHLT(c *CPU, in *insn) {
 	c.requireCPL0()
-	c.halted = true
 	c.exitWith(cpu.Exit{Kind: cpu.ExitHLT})
 	c.stop = true
 }

@@ -383,4 +383,3 @@ func opFXCH(c *CPU, in *insn) {
 	c.fpu.set(0, b)
 	c.fpu.set(i, a)
 }
-
