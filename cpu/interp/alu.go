@@ -1,6 +1,8 @@
 package interp
 
 import (
+	"strings"
+
 	"golang.org/x/arch/x86/x86asm"
 )
 
@@ -60,14 +62,36 @@ func (c *CPU) aluCmp(size uint8, a, b uint64) uint64 { return c.aluSub(size, a, 
 
 func (c *CPU) aluTest(size uint8, a, b uint64) uint64 { return c.aluAnd(size, a, b) }
 
+// opName is a mnemonic in the spelling alu_fast.go's table uses ("Add").
+func opName(op x86asm.Op) string {
+	s := op.String()
+	return s[:1] + strings.ToLower(s[1:])
+}
+
 // aluForms are one operation's handlers by form.
 type aluForms struct{ rr, ri, rm, m handler }
 
 // buildALU picks the form from the operands. x86asm gives the destination
-// first; the immediate is masked to the operand size once, here.
+// first; the immediate is masked to the operand size once, here. 64- and
+// 32-bit register destinations get the specialised handlers of
+// alu_fast.go where the operation has them.
 func buildALU(f aluForms) builder {
 	return func(in *insn, inst *x86asm.Inst) handler {
 		in.imm &= sizeMask[in.size]
+		if fast, ok := fastALU[opName(inst.Op)]; ok && in.k[0] == kReg && (in.size == 8 || in.size == 4) {
+			ff := fast[0]
+			if in.size == 4 {
+				ff = fast[1]
+			}
+			switch in.k[1] {
+			case kReg:
+				return ff.rr
+			case kImm:
+				return ff.ri
+			case kMem:
+				return ff.rm
+			}
+		}
 		switch {
 		case in.k[0] == kMem:
 			return f.m
