@@ -124,9 +124,9 @@
 //     permission bitmap.
 //   - DR0-DR7 are stored but do not arm hardware breakpoints (use
 //     cpu.Debugger); RFLAGS.RF is not emulated.
-//   - x87 arithmetic is done in float64 precision (registers are 80-bit),
-//     precision control is ignored, the transcendental instructions raise
-//     #UD, and x87 exception flags are not set. SSE arithmetic always
+//   - x87 arithmetic, including the transcendental instructions, is done
+//     in float64 precision (registers are 80-bit), precision control is
+//     ignored, FBLD/FBSTP raise #UD, and x87 exception flags are not set. SSE arithmetic always
 //     rounds to nearest (MXCSR.RC applies to conversions), ignores DAZ and
 //     FTZ, sets no exception flags and never raises #XM; RCP/RSQRT are
 //     exact, not 12-bit approximations.

@@ -17,8 +17,8 @@ import (
 //
 // Deviation: registers hold 80-bit values, but arithmetic is done in
 // float64 (53-bit significands), so results can differ from hardware in
-// the last bits of extended precision; precision control is ignored and
-// the transcendental instructions (FSIN, FPTAN, F2XM1, ...) raise #UD.
+// the last bits of extended precision; precision control is ignored. The
+// transcendental instructions are in x87trans.go.
 
 const (
 	fswC0   = 1 << 8
