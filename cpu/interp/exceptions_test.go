@@ -24,14 +24,14 @@ func TestDivideErrorFrame(t *testing.T) {
 }
 
 func TestUnimplementedInstructionRaisesUDAndIsCounted(t *testing.T) {
-	// fsin (x87 arithmetic is not implemented); hlt
-	c, _ := newTestCPU(t, modeLong, []byte{0xd9, 0xfe, 0xf4})
+	// fbstp [rdi] (packed-BCD stores are not implemented); hlt
+	c, _ := newTestCPU(t, modeLong, []byte{0xdf, 0x37, 0xf4})
 	runToHalt(t, c)
 	if c.rip != handlerPad+16*vecUD+1 {
 		t.Fatalf("stopped at %#x, want the #UD handler", c.rip)
 	}
-	if n := c.Unimplemented()["FSIN"]; n != 1 {
-		t.Errorf("Unimplemented() = %v, want FSIN once", c.Unimplemented())
+	if n := c.Unimplemented()["FBSTP"]; n != 1 {
+		t.Errorf("Unimplemented() = %v, want FBSTP once", c.Unimplemented())
 	}
 }
 
