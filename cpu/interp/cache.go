@@ -134,7 +134,21 @@ func (cc *codeCache) add(c *CPU, b *block) {
 		if ppn == tlbNoPage {
 			continue
 		}
-		cc.pages[ppn] = append(cc.pages[ppn], b)
+		list := cc.pages[ppn]
+		if len(list) >= 64 && len(list)&(len(list)-1) == 0 {
+			// Drop blocks replaced without a write to the page (a
+			// re-decode after a second page was remapped), so the list
+			// stays as long as the page's live blocks.
+			live := list[:0]
+			for _, o := range list {
+				if o.valid {
+					live = append(live, o)
+				}
+			}
+			clear(list[len(live):])
+			list = live
+		}
+		cc.pages[ppn] = append(list, b)
 		// The block's bytes: from its start to the page end (first page),
 		// from the page start to its end (second page).
 		start := b.key.phys & pageMask
