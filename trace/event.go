@@ -31,7 +31,7 @@ const (
 	HostIRQRaise Kind = 100 // a device raised ISA IRQ line Arg (at the PIC input)
 	HostInject   Kind = 101 // the host injected vector Arg into the vCPU
 	HostExit     Kind = 102 // a VM exit; Arg = exit kind number, Name = its name (e.g. "port-io", "hlt")
-	HostKeyEvent Kind = 103 // a host key press/release entered the keyboard; Arg = key code, Name = key name
+	HostKeyEvent Kind = 103 // a host key press/release entered the keyboard; Arg = key code (| KeyReleased for a release), Name = key name
 	hostKindEnd       = HostKeyEvent + 1
 )
 

@@ -1,0 +1,286 @@
+package trace
+
+import "sort"
+
+// The model's lanes: what a timeline draws, one list per row, in time order
+// and ready to search. Per task there are its polls and its waits (woken,
+// not yet polled); per interrupt vector its handler runs; one lane of hlt
+// periods; per VM exit kind its exits; one lane of host key events. A span
+// list carries running sums of its durations, so the busy time of any run
+// of spans is one subtraction, and it ends with the span in progress, if
+// any, flagged SpanOpen. See Model.PollLane and the methods beside it.
+
+// SpanFlag describes one span of a lane.
+type SpanFlag uint8
+
+// The span flags.
+const (
+	// SpanReady: a poll whose future completed.
+	SpanReady SpanFlag = 1 << iota
+	// SpanOpen: begun and not yet ended; its End is Model.End.
+	SpanOpen
+)
+
+// laneSpan is one span of a lane.
+type laneSpan struct {
+	start, end int64
+	cum        int64  // the total duration of the lane's spans before this one
+	ref        uint64 // poll lanes: the poll's global number; wait lanes: its wake's
+	flag       SpanFlag
+}
+
+// SpanList is one lane's spans in time order; none overlaps the next. The
+// zero SpanList is empty. A SpanList from a Model is immutable.
+type SpanList struct {
+	spans   []laneSpan // ended spans
+	open    laneSpan   // the span in progress, if hasOpen
+	hasOpen bool
+}
+
+// Len is the number of spans, the one in progress included.
+func (l SpanList) Len() int {
+	if l.hasOpen {
+		return len(l.spans) + 1
+	}
+	return len(l.spans)
+}
+
+func (l *SpanList) at(i int) *laneSpan {
+	if i < len(l.spans) {
+		return &l.spans[i]
+	}
+	return &l.open
+}
+
+// Start is span i's start.
+func (l SpanList) Start(i int) int64 { return l.at(i).start }
+
+// End is span i's end (Model.End for the span in progress).
+func (l SpanList) End(i int) int64 { return l.at(i).end }
+
+// Flag is span i's flags.
+func (l SpanList) Flag(i int) SpanFlag { return l.at(i).flag }
+
+// cumAt is the total duration of spans [0, i), for i in [0, Len()].
+func (l *SpanList) cumAt(i int) int64 {
+	n := len(l.spans)
+	switch {
+	case i < n:
+		return l.spans[i].cum
+	case n == 0:
+		if i > 0 {
+			return l.open.end - l.open.start
+		}
+		return 0
+	}
+	last := &l.spans[n-1]
+	c := last.cum + last.end - last.start
+	if i > n {
+		c += l.open.end - l.open.start
+	}
+	return c
+}
+
+// Busy is the total duration of spans [i, j).
+func (l SpanList) Busy(i, j int) int64 { return l.cumAt(j) - l.cumAt(i) }
+
+// FirstEndingAfter returns the first span in [lo, Len()) that ends after t
+// (or, for a zero-length span, ends at t), or Len() if none does.
+func (l SpanList) FirstEndingAfter(t int64, lo int) int {
+	n := l.Len()
+	return lo + sort.Search(n-lo, func(k int) bool {
+		s := l.at(lo + k)
+		return s.end > t || (s.end == t && s.start == t)
+	})
+}
+
+// FirstStartingAt returns the first span in [lo, Len()) that starts at or
+// after t, or Len() if none does. It probes lo+1, lo+2, lo+4, ... before
+// searching between the last two probes, so finding the end of a short run
+// costs O(log run): a timeline asks for one pixel column's worth at a time.
+func (l SpanList) FirstStartingAt(t int64, lo int) int {
+	return gallop(l.Len(), lo, func(i int) bool { return l.at(i).start >= t })
+}
+
+// gallop returns the first index in [lo, n) for which ge holds, ge being
+// false and then true along the indexes (n if it never holds).
+func gallop(n, lo int, ge func(int) bool) int {
+	if lo >= n || ge(lo) {
+		return lo
+	}
+	prev, step := lo, 1
+	for {
+		i := lo + step
+		if i >= n {
+			i = n
+		} else if !ge(i) {
+			prev, step = i, step*2
+			continue
+		}
+		// ge(prev) is false; ge(i) is true or i == n.
+		return prev + 1 + sort.Search(i-prev-1, func(k int) bool { return ge(prev + 1 + k) })
+	}
+}
+
+// InstantFlag describes one instant of a lane.
+type InstantFlag uint8
+
+// InstantKeyUp: on the key lane, a release (a press has no flag).
+const InstantKeyUp InstantFlag = 1
+
+// instant is one instant of a lane.
+type instant struct {
+	t    int64
+	flag InstantFlag
+}
+
+// Instants is one lane's instants (VM exits of one kind, host key events)
+// in time order. The zero Instants is empty. Instants from a Model are
+// immutable.
+type Instants struct{ items []instant }
+
+// Len is the number of instants.
+func (l Instants) Len() int { return len(l.items) }
+
+// Time is instant i's time.
+func (l Instants) Time(i int) int64 { return l.items[i].t }
+
+// Flag is instant i's flags.
+func (l Instants) Flag(i int) InstantFlag { return l.items[i].flag }
+
+// FirstAt returns the first instant in [lo, Len()) at or after t, or Len(),
+// galloping from lo like SpanList.FirstStartingAt.
+func (l Instants) FirstAt(t int64, lo int) int {
+	return gallop(len(l.items), lo, func(i int) bool { return l.items[i].t >= t })
+}
+
+// taskLaneViews is what a snapshot holds of one task's lanes.
+type taskLaneViews struct{ polls, waits *SpanList }
+
+// laneIndex is a snapshot's lanes.
+type laneIndex struct {
+	tasks     map[uint32]taskLaneViews
+	irqs      map[uint8]*SpanList
+	vectors   []uint8 // the keys of irqs, ascending
+	idle      *SpanList
+	exits     map[string]*Instants
+	exitKinds []string // the keys of exits, sorted
+	keys      *Instants
+}
+
+// PollLane is task id's polls, with the poll in progress (SpanOpen) last.
+func (m *Model) PollLane(id uint32) SpanList {
+	if m.lanes != nil {
+		if v := m.lanes.tasks[id].polls; v != nil {
+			return *v
+		}
+	}
+	return SpanList{}
+}
+
+// WaitLane is task id's waits in the ready queue: each from the earliest
+// wake since its previous poll began to the poll that wake caused, with
+// the wait still going on (SpanOpen) last. A wake that comes while the
+// task is being polled (yield_now) starts a wait inside that poll.
+func (m *Model) WaitLane(id uint32) SpanList {
+	if m.lanes != nil {
+		if v := m.lanes.tasks[id].waits; v != nil {
+			return *v
+		}
+	}
+	return SpanList{}
+}
+
+// IRQLane is vector v's interrupt handler runs, with the one running
+// (SpanOpen) last. A handler nested in one of its own vector, which only
+// lost records produce, is cut to start where the inner one ended.
+func (m *Model) IRQLane(v uint8) SpanList {
+	if m.lanes != nil {
+		if l := m.lanes.irqs[v]; l != nil {
+			return *l
+		}
+	}
+	return SpanList{}
+}
+
+// Vectors lists the interrupt vectors that have an IRQLane, ascending.
+func (m *Model) Vectors() []uint8 {
+	if m.lanes == nil {
+		return nil
+	}
+	return m.lanes.vectors
+}
+
+// IdleLane is the CPU's hlt periods, with the one in progress (SpanOpen)
+// last.
+func (m *Model) IdleLane() SpanList {
+	if m.lanes == nil || m.lanes.idle == nil {
+		return SpanList{}
+	}
+	return *m.lanes.idle
+}
+
+// ExitLane is the VM exits of the named kind (HostExit events' Name).
+func (m *Model) ExitLane(kind string) Instants {
+	if m.lanes != nil {
+		if l := m.lanes.exits[kind]; l != nil {
+			return *l
+		}
+	}
+	return Instants{}
+}
+
+// ExitKinds lists the VM exit kinds that have an ExitLane, sorted.
+func (m *Model) ExitKinds() []string {
+	if m.lanes == nil {
+		return nil
+	}
+	return m.lanes.exitKinds
+}
+
+// KeyLane is the host key events, releases flagged InstantKeyUp; Keys has
+// the same events with their keys.
+func (m *Model) KeyLane() Instants {
+	if m.lanes == nil || m.lanes.keys == nil {
+		return Instants{}
+	}
+	return *m.lanes.keys
+}
+
+// LanePoll returns the poll that span i of task's PollLane l stands for:
+// one of Polls or, for the span in progress, OpenPolls[0]. It reports false
+// if that poll was evicted.
+func (m *Model) LanePoll(l SpanList, i int) (PollSpan, bool) {
+	if i < 0 || i >= l.Len() {
+		return PollSpan{}, false
+	}
+	if i == len(l.spans) {
+		if len(m.OpenPolls) > 0 {
+			return m.OpenPolls[0], true
+		}
+		return PollSpan{}, false
+	}
+	return m.pollByNumber(l.spans[i].ref)
+}
+
+// LaneWake returns the wake that began span i of a WaitLane l: the
+// earliest wake before the poll the wait ended in. It reports false if that
+// wake was evicted.
+func (m *Model) LaneWake(l SpanList, i int) (Wake, bool) {
+	if i < 0 || i >= l.Len() {
+		return Wake{}, false
+	}
+	g := l.at(i).ref
+	if g < m.wakeBase || g-m.wakeBase >= uint64(len(m.Wakes)) {
+		return Wake{}, false
+	}
+	return m.Wakes[g-m.wakeBase], true
+}
+
+// pollByNumber returns the poll with global number g, if still stored.
+func (m *Model) pollByNumber(g uint64) (PollSpan, bool) {
+	if g < m.pollBase || g-m.pollBase >= uint64(len(m.Polls)) {
+		return PollSpan{}, false
+	}
+	return m.Polls[g-m.pollBase], true
+}
