@@ -14,6 +14,7 @@ import (
 
 // spanLane builds one SpanList.
 type spanLane struct {
+	starts  []int64
 	spans   []laneSpan
 	changed bool      // spans changed since the last snapshot
 	view    *SpanList // what the last snapshot holds of it
@@ -27,61 +28,79 @@ func (l *spanLane) add(start, end int64, flag SpanFlag, ref uint64) {
 	if n := len(l.spans); n > 0 {
 		last := &l.spans[n-1]
 		start = max(start, last.end)
-		cum = last.cum + last.end - last.start
+		cum = last.cum + last.end - l.starts[n-1]
 	}
 	end = max(end, start)
-	l.spans = append(l.spans, laneSpan{start: start, end: end, cum: cum, ref: ref, flag: flag})
+	l.starts = append(l.starts, start)
+	l.spans = append(l.spans, laneSpan{end: end, cum: cum, ref: ref, flag: flag})
 	l.changed = true
+}
+
+// openSpan is a span in progress, as the executor state knows it.
+type openSpan struct {
+	start int64
+	ref   uint64
 }
 
 // snapshot returns the lane as a snapshot holds it, with open (if ok) as its
 // span in progress ending at end. An unchanged lane with nothing open gives
 // the same *SpanList as the previous snapshot.
-func (l *spanLane) snapshot(open laneSpan, ok bool, end int64) *SpanList {
+func (l *spanLane) snapshot(open openSpan, ok bool, end int64) *SpanList {
 	if !l.changed && !ok && l.view != nil && !l.view.hasOpen {
 		return l.view
 	}
-	v := &SpanList{spans: share(l.spans)}
+	v := &SpanList{starts: share(l.starts), spans: share(l.spans)}
 	if ok {
-		open.start = max(open.start, v.lastEnd())
-		open.end, open.flag = max(end, open.start), open.flag|SpanOpen
-		v.open, v.hasOpen = open, true
+		start := open.start
+		if n := len(l.spans); n > 0 {
+			start = max(start, l.spans[n-1].end)
+		}
+		v.openStart, v.hasOpen = start, true
+		v.open = laneSpan{end: max(end, start), ref: open.ref, flag: SpanOpen}
 	}
 	l.changed, l.view = false, v
 	return v
 }
 
-func (l *SpanList) lastEnd() int64 {
-	if n := len(l.spans); n > 0 {
-		return l.spans[n-1].end
-	}
-	return 0
-}
-
 // dropBefore drops the spans that start before t, copying the rest.
 func (l *spanLane) dropBefore(t int64) {
-	k := sort.Search(len(l.spans), func(i int) bool { return l.spans[i].start >= t })
-	l.dropFront(k)
+	l.dropFront(sort.Search(len(l.starts), func(i int) bool { return l.starts[i] >= t }))
 }
 
 func (l *spanLane) dropFront(k int) {
 	if k > 0 {
-		l.spans = tail(l.spans, k)
+		l.starts, l.spans = tail(l.starts, k), tail(l.spans, k)
 		l.changed = true
 	}
 }
 
 // instantLane builds one Instants.
 type instantLane struct {
-	items   []instant
-	shared  int // items[:shared] is seen by a snapshot
+	times   []int64
+	flags   []InstantFlag
+	shared  int // [:shared] is seen by a snapshot
 	changed bool
 	view    *Instants
 }
 
-// add inserts an instant at its time, after those at the same time.
+// add inserts an instant at its time, after those at the same time. An
+// insert before what a snapshot sees copies the lists first.
 func (l *instantLane) add(t int64, flag InstantFlag) {
-	l.items = insertByTime(l.items, &l.shared, instant{t, flag}, func(x *instant) int64 { return x.t })
+	n := len(l.times)
+	i := n
+	if n > 0 && l.times[n-1] > t {
+		i = sort.Search(n, func(i int) bool { return l.times[i] > t })
+	}
+	switch {
+	case i == n:
+		l.times, l.flags = append(l.times, t), append(l.flags, flag)
+	case i < l.shared:
+		l.times = slices.Insert(slices.Clip(l.times), i, t)
+		l.flags = slices.Insert(slices.Clip(l.flags), i, flag)
+		l.shared = 0
+	default:
+		l.times, l.flags = slices.Insert(l.times, i, t), slices.Insert(l.flags, i, flag)
+	}
 	l.changed = true
 }
 
@@ -89,15 +108,15 @@ func (l *instantLane) snapshot() *Instants {
 	if !l.changed && l.view != nil {
 		return l.view
 	}
-	l.shared = len(l.items)
-	l.changed, l.view = false, &Instants{items: share(l.items)}
+	l.shared = len(l.times)
+	l.changed, l.view = false, &Instants{times: share(l.times), flags: share(l.flags)}
 	return l.view
 }
 
 // dropFront drops the first k instants, copying the rest.
 func (l *instantLane) dropFront(k int) {
-	if k = min(k, len(l.items)); k > 0 {
-		l.items, l.shared, l.changed = tail(l.items, k), 0, true
+	if k = min(k, len(l.times)); k > 0 {
+		l.times, l.flags, l.shared, l.changed = tail(l.times, k), tail(l.flags, k), 0, true
 	}
 }
 
@@ -201,23 +220,23 @@ func (c *Collector) snapshotLanes(end int64) *laneIndex {
 		exitKinds: share(s.exitKinds),
 	}
 	for id, t := range s.tasks {
-		var poll, wait laneSpan
+		var poll, wait openSpan
 		ts := c.tasks[id]
 		running := ts != nil && ts.running
 		if running {
-			poll = laneSpan{start: ts.pollStart}
+			poll = openSpan{start: ts.pollStart}
 		}
 		waiting := ts != nil && ts.pending
 		if waiting {
-			wait = laneSpan{start: ts.pendingTime, ref: ts.pendingWake}
+			wait = openSpan{start: ts.pendingTime, ref: ts.pendingWake}
 		}
 		x.tasks[id] = taskLaneViews{polls: t.polls.snapshot(poll, running, end), waits: t.waits.snapshot(wait, waiting, end)}
 	}
 	for v, l := range s.irqs {
 		start, ok := c.irqOpenSince(v)
-		x.irqs[v] = l.snapshot(laneSpan{start: start}, ok, end)
+		x.irqs[v] = l.snapshot(openSpan{start: start}, ok, end)
 	}
-	x.idle = s.idle.snapshot(laneSpan{start: c.exec.idleStart}, c.exec.idleOpen, end)
+	x.idle = s.idle.snapshot(openSpan{start: c.exec.idleStart}, c.exec.idleOpen, end)
 	for k, l := range s.exits {
 		x.exits[k] = l.snapshot()
 	}
@@ -289,7 +308,7 @@ func (c *Collector) trimLanes(k evictCounts, t int64) {
 		}
 		for kind, n := range perKind {
 			if l := s.exits[kind]; l != nil {
-				if l.dropFront(n); len(l.items) == 0 {
+				if l.dropFront(n); len(l.times) == 0 {
 					delete(s.exits, kind)
 					s.exitKinds = slices.DeleteFunc(slices.Clone(s.exitKinds), func(x string) bool { return x == kind })
 				}

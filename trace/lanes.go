@@ -21,20 +21,23 @@ const (
 	SpanOpen
 )
 
-// laneSpan is one span of a lane.
+// laneSpan is one span of a lane, but for its start, which the lane keeps
+// in a list of its own: the timeline's searches read only starts.
 type laneSpan struct {
-	start, end int64
-	cum        int64  // the total duration of the lane's spans before this one
-	ref        uint64 // poll lanes: the poll's global number; wait lanes: its wake's
-	flag       SpanFlag
+	end  int64
+	cum  int64  // the total duration of the lane's spans before this one
+	ref  uint64 // poll lanes: the poll's global number; wait lanes: its wake's
+	flag SpanFlag
 }
 
 // SpanList is one lane's spans in time order; none overlaps the next. The
 // zero SpanList is empty. A SpanList from a Model is immutable.
 type SpanList struct {
-	spans   []laneSpan // ended spans
-	open    laneSpan   // the span in progress, if hasOpen
-	hasOpen bool
+	starts    []int64    // the ended spans' starts
+	spans     []laneSpan // the rest of them
+	openStart int64      // the span in progress, if hasOpen
+	open      laneSpan
+	hasOpen   bool
 }
 
 // Len is the number of spans, the one in progress included.
@@ -53,7 +56,12 @@ func (l *SpanList) at(i int) *laneSpan {
 }
 
 // Start is span i's start.
-func (l SpanList) Start(i int) int64 { return l.at(i).start }
+func (l SpanList) Start(i int) int64 {
+	if i < len(l.starts) {
+		return l.starts[i]
+	}
+	return l.openStart
+}
 
 // End is span i's end (Model.End for the span in progress).
 func (l SpanList) End(i int) int64 { return l.at(i).end }
@@ -64,19 +72,15 @@ func (l SpanList) Flag(i int) SpanFlag { return l.at(i).flag }
 // cumAt is the total duration of spans [0, i), for i in [0, Len()].
 func (l *SpanList) cumAt(i int) int64 {
 	n := len(l.spans)
-	switch {
-	case i < n:
+	if i < n {
 		return l.spans[i].cum
-	case n == 0:
-		if i > 0 {
-			return l.open.end - l.open.start
-		}
-		return 0
 	}
-	last := &l.spans[n-1]
-	c := last.cum + last.end - last.start
+	var c int64
+	if n > 0 {
+		c = l.spans[n-1].cum + l.spans[n-1].end - l.starts[n-1]
+	}
 	if i > n {
-		c += l.open.end - l.open.start
+		c += l.open.end - l.openStart
 	}
 	return c
 }
@@ -89,8 +93,8 @@ func (l SpanList) Busy(i, j int) int64 { return l.cumAt(j) - l.cumAt(i) }
 func (l SpanList) FirstEndingAfter(t int64, lo int) int {
 	n := l.Len()
 	return lo + sort.Search(n-lo, func(k int) bool {
-		s := l.at(lo + k)
-		return s.end > t || (s.end == t && s.start == t)
+		end := l.at(lo + k).end
+		return end > t || (end == t && l.Start(lo+k) == t)
 	})
 }
 
@@ -99,27 +103,39 @@ func (l SpanList) FirstEndingAfter(t int64, lo int) int {
 // searching between the last two probes, so finding the end of a short run
 // costs O(log run): a timeline asks for one pixel column's worth at a time.
 func (l SpanList) FirstStartingAt(t int64, lo int) int {
-	return gallop(l.Len(), lo, func(i int) bool { return l.at(i).start >= t })
+	n := len(l.starts)
+	i := lo
+	if lo < n {
+		i = gallop(l.starts, t, lo)
+	}
+	if i == n && l.hasOpen && l.openStart < t {
+		return n + 1
+	}
+	return i
 }
 
-// gallop returns the first index in [lo, n) for which ge holds, ge being
-// false and then true along the indexes (n if it never holds).
-func gallop(n, lo int, ge func(int) bool) int {
-	if lo >= n || ge(lo) {
+// gallop returns the first index in [lo, len(s)) whose value is ≥ t, for a
+// sorted s, probing lo+1, lo+2, lo+4, ... first. This is the timeline's
+// hottest loop: no closure, the values compared in place.
+func gallop(s []int64, t int64, lo int) int {
+	n := len(s)
+	if lo >= n || s[lo] >= t {
 		return lo
 	}
 	prev, step := lo, 1
-	for {
-		i := lo + step
-		if i >= n {
-			i = n
-		} else if !ge(i) {
-			prev, step = i, step*2
-			continue
-		}
-		// ge(prev) is false; ge(i) is true or i == n.
-		return prev + 1 + sort.Search(i-prev-1, func(k int) bool { return ge(prev + 1 + k) })
+	for lo+step < n && s[lo+step] < t {
+		prev, step = lo+step, step*2
 	}
+	i := min(lo+step, n) // s[prev] < t; i is n or s[i] ≥ t
+	for prev+1 < i {
+		mid := int(uint(prev+i) >> 1)
+		if s[mid] < t {
+			prev = mid
+		} else {
+			i = mid
+		}
+	}
+	return i
 }
 
 // InstantFlag describes one instant of a lane.
@@ -128,31 +144,26 @@ type InstantFlag uint8
 // InstantKeyUp: on the key lane, a release (a press has no flag).
 const InstantKeyUp InstantFlag = 1
 
-// instant is one instant of a lane.
-type instant struct {
-	t    int64
-	flag InstantFlag
-}
-
 // Instants is one lane's instants (VM exits of one kind, host key events)
 // in time order. The zero Instants is empty. Instants from a Model are
 // immutable.
-type Instants struct{ items []instant }
+type Instants struct {
+	times []int64
+	flags []InstantFlag
+}
 
 // Len is the number of instants.
-func (l Instants) Len() int { return len(l.items) }
+func (l Instants) Len() int { return len(l.times) }
 
 // Time is instant i's time.
-func (l Instants) Time(i int) int64 { return l.items[i].t }
+func (l Instants) Time(i int) int64 { return l.times[i] }
 
 // Flag is instant i's flags.
-func (l Instants) Flag(i int) InstantFlag { return l.items[i].flag }
+func (l Instants) Flag(i int) InstantFlag { return l.flags[i] }
 
 // FirstAt returns the first instant in [lo, Len()) at or after t, or Len(),
 // galloping from lo like SpanList.FirstStartingAt.
-func (l Instants) FirstAt(t int64, lo int) int {
-	return gallop(len(l.items), lo, func(i int) bool { return l.items[i].t >= t })
-}
+func (l Instants) FirstAt(t int64, lo int) int { return gallop(l.times, t, lo) }
 
 // taskLaneViews is what a snapshot holds of one task's lanes.
 type taskLaneViews struct{ polls, waits *SpanList }

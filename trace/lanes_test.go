@@ -122,13 +122,31 @@ func TestLaneBusySums(t *testing.T) {
 	}
 }
 
+// FirstStartingAt and FirstAt gallop; they must agree with a binary
+// search from every starting point, the open span included.
 func TestGallopMatchesBinarySearch(t *testing.T) {
-	s := []int64{1, 3, 3, 3, 7, 8, 8, 20, 21, 22, 40}
-	for lo := 0; lo <= len(s); lo++ {
+	starts := []int64{1, 3, 3, 3, 7, 8, 8, 20, 21, 22, 40}
+	c := NewCollector(Options{})
+	for i, st := range starts {
+		c.Add(Event{Time: st * 1000, Kind: kIdleEnter})
+		if i < len(starts)-1 {
+			c.Add(Event{Time: st * 1000, Kind: kIdleExit})
+		}
+		c.Add(Event{Time: st * 1000, Kind: HostExit, Name: "hlt"})
+	}
+	m := c.Snapshot()
+	l, x := m.IdleLane(), m.ExitLane("hlt")
+	if l.Len() != len(starts) || !l.hasOpen || x.Len() != len(starts) {
+		t.Fatalf("lane of %d spans (open %v), %d exits; want %d with the last open", l.Len(), l.hasOpen, x.Len(), len(starts))
+	}
+	for lo := 0; lo <= len(starts); lo++ {
 		for v := int64(0); v <= 42; v++ {
-			want := lo + sort.Search(len(s)-lo, func(i int) bool { return s[lo+i] >= v })
-			if got := gallop(len(s), lo, func(i int) bool { return s[i] >= v }); got != want {
-				t.Fatalf("gallop(%d, from %d) = %d, want %d", v, lo, got, want)
+			want := lo + sort.Search(len(starts)-lo, func(i int) bool { return starts[lo+i] >= v })
+			if got := l.FirstStartingAt(v*1000, lo); got != want {
+				t.Fatalf("FirstStartingAt(%d, from %d) = %d, want %d", v, lo, got, want)
+			}
+			if got := x.FirstAt(v*1000, lo); got != want {
+				t.Fatalf("FirstAt(%d, from %d) = %d, want %d", v, lo, got, want)
 			}
 		}
 	}

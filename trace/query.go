@@ -19,12 +19,9 @@ func (m *Model) PollsIn(task uint32, from, to int64) []PollSpan {
 	l := m.PollLane(task)
 	n := len(l.spans)
 	// A task's polls do not overlap, so Start and End both grow along it.
-	i := sort.Search(n, func(i int) bool {
-		s := &l.spans[i]
-		return s.end > from || s.start >= from
-	})
+	i := sort.Search(n, func(i int) bool { return l.spans[i].end > from || l.starts[i] >= from })
 	var out []PollSpan
-	for ; i < n && l.spans[i].start < to; i++ {
+	for ; i < n && l.starts[i] < to; i++ {
 		if p, ok := m.pollByNumber(l.spans[i].ref); ok {
 			out = append(out, p)
 		}

@@ -31,7 +31,7 @@ func copySpans(l *SpanList) *SpanList {
 		return nil
 	}
 	c := *l
-	c.spans = slices.Clone(l.spans)
+	c.starts, c.spans = slices.Clone(l.starts), slices.Clone(l.spans)
 	return &c
 }
 
@@ -39,7 +39,7 @@ func copyInstants(l *Instants) *Instants {
 	if l == nil {
 		return nil
 	}
-	return &Instants{items: slices.Clone(l.items)}
+	return &Instants{times: slices.Clone(l.times), flags: slices.Clone(l.flags)}
 }
 
 func copyLanes(x *laneIndex) *laneIndex {

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pollscope/pollscope/devices/vga"
+	"github.com/pollscope/pollscope/emulator"
 	"github.com/pollscope/pollscope/trace"
 )
 
@@ -40,13 +40,13 @@ func (s *stream) more(rounds int) {
 }
 
 func frameInput(m *trace.Model) FrameInput {
-	var scr vga.Screen
-	for r := range vga.Rows {
-		for c := range vga.Cols {
-			scr.Cells[r][c] = vga.Cell{Char: byte('A' + (r+c)%26), Attr: 0x07}
+	var scr emulator.Screen
+	for r := range emulator.ScreenRows {
+		for c := range emulator.ScreenCols {
+			scr.Cells[r][c] = emulator.ScreenCell{Char: byte('A' + (r+c)%26), Attr: 0x07}
 		}
 	}
-	return FrameInput{W: 1600, H: 1000, Model: m, Screen: &scr, Status: Status{Backend: "KVM", VM: "running", CanPause: true}}
+	return FrameInput{W: 1600, H: 1000, Model: m, Screen: &scr, Status: Status{Backend: "KVM", VM: "running"}}
 }
 
 // BenchmarkFrame measures the view model's work for one frame (index
