@@ -107,21 +107,6 @@ func (g *game) finishReset(d resetDone) {
 	g.say(false, "guest reset")
 }
 
-// DefaultDir is where the window saves traces and screenshots unless told
-// otherwise: $XDG_STATE_HOME/pollscope, that is ~/.local/state/pollscope
-// when XDG_STATE_HOME is not set (the XDG base directory specification's
-// place for state worth keeping that is not a document), or pollscope in
-// the temporary directory without a home.
-func DefaultDir() string {
-	if d := os.Getenv("XDG_STATE_HOME"); filepath.IsAbs(d) {
-		return filepath.Join(d, "pollscope")
-	}
-	if home, err := os.UserHomeDir(); err == nil {
-		return filepath.Join(home, ".local", "state", "pollscope")
-	}
-	return filepath.Join(os.TempDir(), "pollscope")
-}
-
 // saveTrace writes the trace as Perfetto JSON to Options.TracePath or to
 // pollscope-trace-<time>.json in Options.Dir.
 func (g *game) saveTrace() {

@@ -32,7 +32,7 @@ type Options struct {
 	// pollscope-trace-<time>.json in Dir.
 	TracePath string
 	// Dir is where screenshots (and traces without TracePath) go; "" for
-	// DefaultDir().
+	// view.DefaultSaveDir().
 	Dir string
 	// StateFile, if set, receives the window's layout as JSON whenever it
 	// changes (where the console and each timeline lane are, and the
@@ -53,12 +53,17 @@ func Run(opts Options) (*emulator.Machine, error) {
 	if opts.Log == nil {
 		opts.Log = io.Discard
 	}
+	// ebiten opens the display at its first use (see scripts/ebitenlazy),
+	// and panics if it cannot: find out first.
+	if err := displayReachable(); err != nil {
+		return opts.Machine, err
+	}
 	at, err := newAtlas()
 	if err != nil {
 		return opts.Machine, fmt.Errorf("building the GUI's fonts: %w", err)
 	}
 	if opts.Dir == "" {
-		opts.Dir = DefaultDir()
+		opts.Dir = view.DefaultSaveDir()
 	}
 	g := &game{
 		opts:   opts,

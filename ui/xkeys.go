@@ -62,6 +62,21 @@ func init() {
 	xgb.Logger = log.New(io.Discard, "", 0)
 }
 
+// displayReachable reports whether the X server that $DISPLAY names
+// accepts a connection.
+func displayReachable() error {
+	d := os.Getenv("DISPLAY")
+	if d == "" {
+		return errors.New("no display: $DISPLAY is not set")
+	}
+	conn, err := xgb.NewConn()
+	if err != nil {
+		return fmt.Errorf("no display: cannot connect to X display %s: %w", d, err)
+	}
+	conn.Close()
+	return nil
+}
+
 // startXKeys connects to the X server and starts reading the key events of
 // the window of class class that this process owns. The window may not
 // exist yet when the game starts: it is looked for for up to wait.

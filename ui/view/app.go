@@ -420,18 +420,24 @@ func (a *App) tooltip(l *Layer, lines []string) {
 	}
 }
 
+// SaveDirHint names, for the help, where saved traces and screenshots go
+// (ui.DefaultDir, unless pollscope was told a -trace path).
+const SaveDirHint = "$XDG_STATE_HOME/pollscope (~/.local/state/pollscope)"
+
 // HelpLines are the help overlay's text.
 var HelpLines = []string{
 	"pollscope — keys and mouse",
 	"",
 	"Focus   click the console to type into the guest (every key goes to its",
-	"        PS/2 keyboard, with autorepeat); click the timeline or the table",
-	"        to drive the view with the keys below. Ctrl+Alt+G toggles.",
+	"        PS/2 keyboard, which repeats a held key at the rate the guest set);",
+	"        click the timeline or the table to drive the view with the keys",
+	"        below. Ctrl+Alt+G toggles.",
 	"",
 	"Anywhere (never sent to the guest)",
 	"  Ctrl+Alt+P  pause / resume the VM      Ctrl+Alt+R  reset the guest",
 	"  Ctrl+Alt+F  freeze / follow the view   Ctrl+Alt+T  save the trace (Perfetto JSON)",
 	"  Ctrl+Alt+S  save a screenshot (PNG)    Ctrl+Alt+H  this help",
+	"  Saved traces and screenshots go to " + SaveDirHint + ".",
 	"",
 	"Timeline or table focused",
 	"  F       freeze / follow live           Space     pause / resume the VM",
