@@ -77,7 +77,7 @@ func TestDrawConsole(t *testing.T) {
 	}
 }
 
-func newTestApp(t *testing.T) (*App, FrameInput) {
+func newTestApp(t testing.TB) (*App, FrameInput) {
 	t.Helper()
 	m := collect(demoStream(200).evs)
 	var scr emulator.Screen
