@@ -308,6 +308,11 @@ func (g *game) status(m *emulator.Machine) view.Status {
 		st.Message, st.MessageBad = g.msg, g.msgBad
 	}
 	g.msgMu.Unlock()
+	if g.xk != nil && st.Message == "" {
+		if n := g.xk.dropped.Load(); n > 0 {
+			st.Message, st.MessageBad = fmt.Sprintf("keyboard: %d key events lost (the window fell behind)", n), true
+		}
+	}
 	return st
 }
 
