@@ -57,4 +57,3 @@ func (c *Config) memoryMiB() int {
 	}
 	return c.MemoryMiB
 }
-

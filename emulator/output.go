@@ -108,3 +108,10 @@ func (l *outputLog) snapshot() ([]byte, <-chan struct{}) {
 	defer l.mu.Unlock()
 	return append([]byte(nil), l.buf...), l.changed
 }
+
+// lost is how many bytes the forward writer never got.
+func (l *outputLog) lost() uint64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return uint64(l.lostForward)
+}
