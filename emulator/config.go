@@ -43,7 +43,7 @@ func (c *Config) kernelBytes() ([]byte, string, error) {
 	case c.KernelPath != "":
 		b, err := os.ReadFile(c.KernelPath)
 		if err != nil {
-			return nil, c.KernelPath, fmt.Errorf("reading the kernel: %w", err)
+			return nil, c.KernelPath, fmt.Errorf("%w: reading the kernel: %w", ErrBadKernel, err)
 		}
 		return b, c.KernelPath, nil
 	default:

@@ -19,6 +19,10 @@ type HostCounters struct {
 	// SerialForwardLost: serial bytes Config.SerialOut never got because it
 	// fell more than a MiB behind.
 	SerialForwardLost uint64
+	// SerialWriteFailed: serial bytes Config.SerialOut refused with an
+	// error (a full disk, a file that cannot be written); see
+	// Machine.SerialOutError for the error itself.
+	SerialWriteFailed uint64
 	// KeyboardDropped: host key events the keyboard's FIFO had no room for.
 	KeyboardDropped uint64
 }
@@ -30,5 +34,14 @@ func (m *Machine) HostCounters() HostCounters {
 	c.HostEventsLost, c.ExitsLost, c.RingClamped = m.tracer.counters()
 	c.KeyboardDropped, c.BadAnnouncements = m.board.counters()
 	c.SerialForwardLost = m.serial.lost()
+	_, c.SerialWriteFailed = m.serial.writeError()
 	return c
+}
+
+// SerialOutError is the first error Config.SerialOut returned, or nil. The
+// machine keeps going (the output stays readable with Serial); a caller
+// that cares says so at the end of the run.
+func (m *Machine) SerialOutError() error {
+	err, _ := m.serial.writeError()
+	return err
 }

@@ -15,6 +15,22 @@
 // dump, ...). Close releases everything; a process can run many machines,
 // one after another or at once.
 //
+// A script in Go, as in the package's examples (example_test.go, shown by
+// pkgsite and by `go test -run Example -v ./emulator`):
+//
+//	m, err := emulator.New(emulator.Config{Cmdline: "hz=100"})
+//	if err != nil {
+//		return err
+//	}
+//	defer m.Close()
+//	m.Start()
+//	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+//	defer cancel()
+//	m.WaitSerial(ctx, regexp.MustCompile(`(?m)^ready$`))
+//	m.TypeText(ctx, "hello\n")
+//	m.WaitScreen(ctx, regexp.MustCompile(`hello`))
+//	fmt.Println(m.Trace().Tasks)
+//
 // For Go tests, package emutest wraps this API for *testing.T.
 package emulator
 
