@@ -18,6 +18,12 @@ type Config struct {
 	KernelPath string
 	// Cmdline is the kernel command line (at most MaxCmdline bytes).
 	Cmdline string
+	// Initrd is an initial RAM disk (an initramfs) handed to the kernel
+	// through the PVH start info's module list, as QEMU's -initrd does;
+	// InitrdPath names a file to read when Initrd is nil. It is placed at
+	// the top of guest RAM (below 896 MiB) and reserved in the memory map.
+	Initrd     []byte
+	InitrdPath string
 	// MemoryMiB is the guest RAM size; 0 means DefaultMemoryMiB.
 	MemoryMiB int
 	// Backend selects the CPU: BackendKVM (the host's KVM) or BackendTCG
@@ -56,4 +62,21 @@ func (c *Config) memoryMiB() int {
 		return DefaultMemoryMiB
 	}
 	return c.MemoryMiB
+}
+
+// initrdBytes returns the initrd to load, if any, and a name for messages
+// and the module's command line.
+func (c *Config) initrdBytes() ([]byte, string, error) {
+	switch {
+	case c.Initrd != nil:
+		return c.Initrd, "initrd", nil
+	case c.InitrdPath != "":
+		b, err := os.ReadFile(c.InitrdPath)
+		if err != nil {
+			return nil, c.InitrdPath, fmt.Errorf("reading the initrd: %w", err)
+		}
+		return b, c.InitrdPath, nil
+	default:
+		return nil, "", nil
+	}
 }

@@ -97,7 +97,7 @@ func New(cfg Config) (*Machine, error) {
 		m.serial.close()
 		return nil, err
 	}
-	if err := m.boot(kernel, name, cfg.Cmdline); err != nil {
+	if err := m.boot(kernel, name, &cfg); err != nil {
 		m.release()
 		m.serial.close()
 		return nil, err
@@ -127,12 +127,21 @@ func (m *Machine) build(newVCPU vcpuFactory, cfg Config) error {
 	return nil
 }
 
-// boot loads the kernel and its start info and sets the PVH entry state.
-func (m *Machine) boot(kernel *kernelImage, name, cmdline string) error {
+// boot loads the kernel, the initrd and the start info and sets the PVH
+// entry state.
+func (m *Machine) boot(kernel *kernelImage, name string, cfg *Config) error {
 	if err := loadKernel(m.ram, kernel); err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
-	startInfo, err := writeStartInfo(m.ram, cmdline)
+	var initrd *module
+	if data, iname, err := cfg.initrdBytes(); err != nil {
+		return err
+	} else if data != nil {
+		if initrd, err = placeInitrd(m.ram, data, kernel.end(), iname); err != nil {
+			return err
+		}
+	}
+	startInfo, err := writeStartInfo(m.ram, cfg.Cmdline, initrd)
 	if err != nil {
 		return err
 	}

@@ -44,6 +44,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs := flag.NewFlagSet("pollscope", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.kernel, "kernel", "", "boot this ELF64 kernel with a PVH note instead of the embedded demo kernel")
+	fs.StringVar(&o.initrd, "initrd", "", "load this file (an initramfs) as the kernel's initial RAM disk")
 	fs.StringVar(&o.cmdline, "append", "", fmt.Sprintf("kernel command line (at most %d bytes)", emulator.MaxCmdline))
 	fs.IntVar(&o.memory, "m", emulator.DefaultMemoryMiB, fmt.Sprintf("guest memory in MiB (%d to %d)", emulator.MinMemoryMiB, emulator.MaxMemoryMiB))
 	fs.StringVar(&o.display, "display", "gui", "display: gui (also sdl, gtk): a window with the console, the executor's timeline and its tasks; none: terminal run, serial on stdout")

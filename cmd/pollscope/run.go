@@ -36,6 +36,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	cfg := emulator.Config{
 		KernelPath: o.kernel,
+		InitrdPath: o.initrd,
 		Backend:    o.accel,
 		Cmdline:    o.cmdline,
 		MemoryMiB:  o.memory,
