@@ -17,6 +17,7 @@ import (
 // found before the guest runs.
 type options struct {
 	kernel        string
+	initrd        string
 	cmdline       string
 	memory        int
 	display       string
