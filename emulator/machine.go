@@ -116,6 +116,8 @@ func (m *Machine) build(newVCPU vcpuFactory, cfg Config) error {
 	m.tracer = newTracer(m.ram, m.clock, tscHz, cfg.Trace)
 	m.board, err = newBoard(boardWiring{
 		clock:     deviceClock{m.clock},
+		wallTime:  cfg.wallTime(),
+		ramBytes:  uint64(len(m.ram)),
 		serialOut: m.serial,
 		announce:  m.tracer.announce,
 		onRaise:   m.recordIRQRaise,

@@ -83,13 +83,13 @@ func (m *Machine) handleExit(e cpu.Exit) (Result, bool) {
 	return Result{}, false
 }
 
-// portIO performs an IN or OUT on the board. A write may move a device's
-// deadline (a new PIT count, say), so it tells the timer service.
+// portIO performs an IN or OUT on the board. Any access may move a
+// device's deadline (a new PIT count; a read of the RTC's register C, which
+// lowers IRQ 8 and so lets the next periodic interrupt come), so it tells
+// the timer service.
 func (m *Machine) portIO(e cpu.Exit) (Result, bool) {
 	exitValue, reset := m.board.portIO(e.Port, e.Write, e.Size, e.Count, e.Data)
-	if e.Write {
-		m.timers.touched()
-	}
+	m.timers.touched()
 	if exitValue != nil {
 		return Result{Outcome: OutcomeExit, ExitValue: *exitValue}, true
 	}

@@ -145,10 +145,10 @@ func TestDividerReset(t *testing.T) {
 	g.cmosWrite(ADividerReset|ARate1024Hz, RegA)
 	g.cmosWrite(BPIE|BUIE|B24H, RegB)
 	g.wait(5 * second)
-	g.r.Advance(g.now())
+	g.r.advance(g.now())
 	g.wantIRQ(false)
 	g.wantReg(RegSeconds, "seconds in reset", 0x58)
-	if _, ok := g.r.NextDeadline(); ok {
+	if _, ok := g.r.nextDeadline(); ok {
 		t.Error("a deadline while the divider is in reset")
 	}
 	g.cmosWrite(ADivider32kHz, RegA) // no periodic rate: only updates
@@ -161,7 +161,7 @@ func TestDividerReset(t *testing.T) {
 		a    uint8
 	}{{"test setting 011", 0x30}, {"test setting 100", 0x40}, {"reset 111", 0x70}} {
 		g.cmosWrite(tc.a, RegA)
-		if _, ok := g.r.NextDeadline(); ok {
+		if _, ok := g.r.nextDeadline(); ok {
 			t.Errorf("%s: a deadline with the chain stopped", tc.name)
 		}
 	}

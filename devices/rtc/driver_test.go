@@ -114,7 +114,7 @@ func TestRTCCmosProbe(t *testing.T) {
 	// quiet them.
 	g.cmosWrite(0x72, RegB)
 	g.wait(2 * second)
-	g.r.Advance(g.now())
+	g.r.advance(g.now())
 	g.wantIRQ(true)
 	if !g.probe() {
 		t.Fatal("cmos_do_probe gave up")
@@ -128,7 +128,7 @@ func TestRTCCmosProbe(t *testing.T) {
 	if tm, ok := g.getTime(); !ok || tm.time64() != bootWall+2 {
 		t.Errorf("rtc_hctosys reads %+v, want %d", tm, bootWall+2)
 	}
-	if _, ok := g.r.NextDeadline(); ok {
+	if _, ok := g.r.nextDeadline(); ok {
 		t.Error("a deadline with every interrupt disabled")
 	}
 }
@@ -154,7 +154,7 @@ func TestRTCCmosAlarm(t *testing.T) {
 	if tm, _ := g.getTime(); tm.hour != 11 || tm.min != 15 || tm.sec != 30 {
 		t.Errorf("time at the alarm: %+v", tm)
 	}
-	if _, ok := g.r.NextDeadline(); ok {
+	if _, ok := g.r.nextDeadline(); ok {
 		t.Error("a deadline after the one-shot alarm cleared AIE")
 	}
 	if g.rises() != 1 {

@@ -53,7 +53,7 @@ func FuzzPorts(f *testing.F) {
 			case 1:
 				setNanos(&clock.T, int64(clock.T)+int64(uint64(v1)<<8|uint64(v2))<<(arg%40))
 			case 2:
-				r.Advance(int64(clock.T))
+				r.advance(int64(clock.T))
 			case 3:
 				checkDeadline(t, r)
 			case 4:
@@ -95,7 +95,7 @@ func checkReads(t *testing.T, off uint16, index uint8, data []byte) {
 func checkDeadline(t *testing.T, r *RTC) {
 	t.Helper()
 	s := r.State()
-	d, ok := r.NextDeadline()
+	d, ok := r.nextDeadline()
 	clock := &devices.ManualClock{}
 	var level bool
 	q := New(clock, devices.LineFunc(func(h bool) { level = h }), WallTime{})
@@ -105,16 +105,16 @@ func checkDeadline(t *testing.T, r *RTC) {
 	case ok && d <= s.Last:
 		t.Fatalf("deadline %d not after the last update %d", d, s.Last)
 	case ok:
-		q.Advance(d - 1)
+		q.advance(d - 1)
 		if level {
 			t.Fatalf("IRQ 8 rose before the deadline %d (state %+v)", d, s)
 		}
-		q.Advance(d)
+		q.advance(d)
 		if !level {
 			t.Fatalf("IRQ 8 did not rise at the deadline %d (state %+v)", d, s)
 		}
 	case !s.IRQ:
-		q.Advance(s.Last + 2*secondsPerDay*second)
+		q.advance(s.Last + 2*secondsPerDay*second)
 		if level {
 			t.Fatalf("IRQ 8 rose with no deadline (state %+v)", s)
 		}

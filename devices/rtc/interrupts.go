@@ -1,5 +1,10 @@
 package rtc
 
+import "github.com/pollscope/pollscope/devices"
+
+// The board's timer service drives the RTC's interrupts.
+var _ devices.Timed = (*RTC)(nil)
+
 // Three events set flags in register C: a periodic edge (PF), the end of an
 // update (UF) and an update at which the time matches the alarm (AF). Each
 // flag is set whether or not its interrupt is enabled in register B (PIE,
@@ -135,8 +140,13 @@ func (r *RTC) alarmDue(from, to int64) bool {
 // calls Advance then. It returns false when no such time comes: the line is
 // already high (only reading register C lowers it), no enabled event is
 // due, or the divider chain is in reset. The time may lie in the past if
-// Advance is late.
-func (r *RTC) NextDeadline() (nanos, bool) {
+// Advance is late (devices.Timed).
+func (r *RTC) NextDeadline() (devices.Time, bool) {
+	t, ok := r.nextDeadline()
+	return devices.Time(t), ok
+}
+
+func (r *RTC) nextDeadline() (nanos, bool) {
 	if r.s.IRQ || !r.running() {
 		return 0, false
 	}
@@ -166,8 +176,11 @@ func (r *RTC) NextDeadline() (nanos, bool) {
 
 // Advance brings the RTC up to time now: the updates and periodic edges
 // since the last access or Advance set their flags, and IRQ 8 rises if an
-// enabled one is set. Times before the last access change nothing.
-func (r *RTC) Advance(now nanos) {
+// enabled one is set. Times before the last access change nothing
+// (devices.Timed).
+func (r *RTC) Advance(now devices.Time) { r.advance(nanos(now)) }
+
+func (r *RTC) advance(now nanos) {
 	r.catchUp(now)
 	r.updateIRQ()
 }

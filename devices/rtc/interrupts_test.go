@@ -67,12 +67,12 @@ func TestReadingCClearsAndLowersIRQ8(t *testing.T) {
 	g := newRig(t, wall(bootWall, 0))
 	g.cmosWrite(BUIE|B24H, RegB)
 	g.runToDeadline()
-	if _, ok := g.r.NextDeadline(); ok {
+	if _, ok := g.r.nextDeadline(); ok {
 		t.Error("a deadline while IRQ 8 is high: nothing can raise it further")
 	}
 	// A handler that does not read C gets no more interrupts.
 	g.wait(3 * second)
-	g.r.Advance(g.now())
+	g.r.advance(g.now())
 	if g.rises() != 1 {
 		t.Fatalf("IRQ 8 rose %d times without C being read, want once", g.rises())
 	}
@@ -91,7 +91,7 @@ func TestLateAdvanceFoldsEvents(t *testing.T) {
 	g.cmosWrite(BPIE|B24H, RegB)
 	d := g.deadline()
 	g.at(d + 50*ms) // 50 edges late
-	g.r.Advance(g.now())
+	g.r.advance(g.now())
 	if g.rises() != 1 {
 		t.Errorf("IRQ 8 rose %d times for 51 missed edges, want once (a real 8259A loses them too)", g.rises())
 	}
@@ -123,7 +123,7 @@ func TestAlarms(t *testing.T) {
 			g.cmosWrite(tc.min, RegMinutesAlarm)
 			g.cmosWrite(tc.s, RegSecondsAlarm)
 			g.cmosWrite(tc.b|BAIE, RegB)
-			d, ok := g.r.NextDeadline()
+			d, ok := g.r.nextDeadline()
 			if tc.wantAfterBoot == 0 {
 				if ok {
 					t.Fatalf("deadline %d for an alarm that cannot match", d)
@@ -158,12 +158,12 @@ func TestAlarmFoundAcrossALongGap(t *testing.T) {
 
 func TestNoDeadlineWithoutEnables(t *testing.T) {
 	g := newRig(t, wall(bootWall, 0))
-	if d, ok := g.r.NextDeadline(); ok {
+	if d, ok := g.r.nextDeadline(); ok {
 		t.Fatalf("deadline %d with every interrupt disabled", d)
 	}
 	g.cmosWrite(BPIE|B24H, RegB)
 	g.cmosWrite(ADivider32kHz, RegA) // rate 0: no periodic interrupt
-	if d, ok := g.r.NextDeadline(); ok {
+	if d, ok := g.r.nextDeadline(); ok {
 		t.Fatalf("deadline %d with PIE but rate select 0", d)
 	}
 }

@@ -118,7 +118,7 @@ func TestSaveRestore(t *testing.T) {
 	g.cmosWrite(0x05, RegSecondsAlarm)
 	g.outb(IndexNMIDisable|0x40, port70)
 	g.wait(1234 * ms)
-	g.r.Advance(g.now())
+	g.r.advance(g.now())
 
 	h := newRig(t, wall(0, 0))
 	h.at(g.now())

@@ -106,7 +106,7 @@ func (g *rig) wantIRQ(want bool) {
 // deadline returns NextDeadline, failing if there is none.
 func (g *rig) deadline() int64 {
 	g.t.Helper()
-	d, ok := g.r.NextDeadline()
+	d, ok := g.r.nextDeadline()
 	if !ok {
 		g.t.Fatalf("no deadline at %d ns, state %+v", g.now(), g.r.State())
 	}
@@ -123,12 +123,12 @@ func (g *rig) runToDeadline() int64 {
 	g.t.Helper()
 	d := g.deadline()
 	g.at(d - 1)
-	g.r.Advance(d - 1)
+	g.r.advance(d - 1)
 	if g.irq() {
 		g.t.Fatalf("IRQ 8 rose before the deadline %d", d)
 	}
 	g.at(d)
-	g.r.Advance(d)
+	g.r.advance(d)
 	if !g.irq() {
 		g.t.Fatalf("IRQ 8 still low at the deadline %d (C flags %#x)", d, g.r.State().Flags)
 	}
