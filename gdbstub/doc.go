@@ -1,0 +1,2 @@
+// Package gdbstub is pollscope's GDB remote serial protocol stub.
+package gdbstub
