@@ -77,10 +77,6 @@ type debugState struct {
 	// steppingOver: KVM is programmed to single-step over resumeAt with
 	// that breakpoint disabled.
 	steppingOver bool
-	// completingStep: a single-stepped instruction exited for port I/O or
-	// MMIO, so the next Run only completes it (immediate_exit) and reports
-	// the step.
-	completingStep bool
 }
 
 // hostDebugSupport is what the host's KVM offers a debugger.
@@ -128,7 +124,6 @@ func (v *VCPU) programDebug(c cpu.DebugConfig) error {
 		return err
 	}
 	v.debug.config, v.debug.regs, v.debug.steppingOver = cloneDebugConfig(c), regs, false
-	v.debug.completingStep = v.debug.completingStep && c.SingleStep
 	return nil
 }
 
@@ -266,24 +261,48 @@ func (v *VCPU) endStepOver(e cpu.Exit) (bool, error) {
 	return e.Debug.Reason == cpu.DebugStep && !v.debug.config.SingleStep, nil
 }
 
-// noteStepExit notes, while single-stepping, an exit in the middle of an
-// instruction. KVM finishes a port or MMIO access on the next KVM_RUN and,
-// under PVM's emulator, then runs on without the step's trap: a stepi over
-// an OUT would execute two instructions. So the next Run enters KVM with
-// immediate_exit set, which completes the access and returns at once, and
-// reports the step itself.
-func (v *VCPU) noteStepExit(e cpu.Exit) {
-	stepping := v.debug.config.SingleStep || v.debug.steppingOver
-	v.debug.completingStep = stepping && (e.Kind == cpu.ExitPortIO || e.Kind == cpu.ExitMMIO)
+// completingStep says, before a Run, whether it must only complete a
+// single-stepped instruction that exited for port I/O or MMIO. KVM
+// finishes the access on the next KVM_RUN and, under PVM's emulator, then
+// runs on without the step's trap: a stepi over an OUT would execute two
+// instructions. So that Run enters KVM with immediate_exit set, which
+// completes the access and returns at once, and reports the step itself.
+func (v *VCPU) completingStep() bool {
+	return v.midInstruction && (v.debug.config.SingleStep || v.debug.steppingOver)
 }
 
 // completedStep is the step that a Run with immediate_exit completed.
 func (v *VCPU) completedStep() (cpu.Exit, error) {
-	v.debug.completingStep = false
 	r, err := v.Regs()
 	if err != nil {
 		return cpu.Exit{}, err
 	}
 	v.debug.atBreakpoint = false
 	return cpu.Exit{Kind: cpu.ExitDebug, Debug: cpu.DebugStop{Reason: cpu.DebugStep, Addr: r.RIP}, Reason: vectorDB}, nil
+}
+
+// CompleteInstruction finishes, without running the guest any further, an
+// instruction whose last exit was port I/O or MMIO: KVM completes such an
+// instruction (an IN's value lands in RAX) only on the next KVM_RUN, which
+// immediate_exit makes return at once. Call it, from the vCPU thread,
+// before a debugger or a paused machine reads the registers after such an
+// exit; otherwise it does nothing.
+func (v *VCPU) CompleteInstruction() error {
+	if !v.midInstruction {
+		return nil
+	}
+	v.midInstruction = false
+	v.run.ImmediateExit = 1
+	_, _, errno := unix.Syscall(unix.SYS_IOCTL, uintptr(v.fd), kvm.IIO(ioctlRun), 0)
+	v.run.ImmediateExit = 0
+	switch errno {
+	case unix.EINTR, unix.EAGAIN:
+		eatKicks()
+		return nil
+	case 0:
+		// Completing it exited by itself: a single-step trap where KVM
+		// reports it (hardware virtualisation). The instruction is done.
+		return nil
+	}
+	return fmt.Errorf("KVM_RUN completing an I/O instruction: %w", errno)
 }

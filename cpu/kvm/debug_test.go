@@ -3,6 +3,7 @@ package kvm
 import (
 	"errors"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -176,6 +177,32 @@ func TestSingleStepCompletesIN(t *testing.T) {
 	}
 }
 
+// CompleteInstruction puts an IN's value in AL without running on: the
+// next Run starts at the instruction after it.
+func TestCompleteInstruction(t *testing.T) {
+	for _, m := range guestModes {
+		t.Run(m.name, func(t *testing.T) {
+			// in al, 0x80; out 0x80, al; out portDone, al
+			g := newTestGuest(t, m, []byte{0xe4, 0x80, 0xe6, 0x80, 0xe6, portDone, 0xeb, 0xfe})
+			e, err := g.vcpu.Run()
+			if err != nil || e.Kind != cpu.ExitPortIO || e.Write {
+				t.Fatalf("Run = %+v, %v; want the IN", e, err)
+			}
+			e.Data[0] = 0x5a
+			if err := g.vcpu.CompleteInstruction(); err != nil {
+				t.Fatal(err)
+			}
+			if r, err := g.vcpu.Regs(); err != nil || r.RAX&0xff != 0x5a || r.RIP != 0x10002 {
+				t.Errorf("after CompleteInstruction: AL %#x RIP %#x (%v), want 0x5a at 0x10002", r.RAX&0xff, r.RIP, err)
+			}
+			if err := g.vcpu.CompleteInstruction(); err != nil { // nothing pending: nothing happens
+				t.Fatal(err)
+			}
+			checkStops(t, g.runUntilDone(t, 3), "out 80@10004", "done")
+		})
+	}
+}
+
 // An execute breakpoint stops before the instruction, at the first one
 // too; the next Run executes it instead of stopping again.
 func TestExecuteBreakpoints(t *testing.T) {
@@ -337,4 +364,32 @@ func TestPVMDebugFacts(t *testing.T) {
 		}
 		checkStops(t, g.runRawUntilDone(t, 2), "break 10000@10000", "break 10000@10000")
 	})
+}
+
+// BenchmarkSingleStep is what one stepi costs the host at CPL0 (KVM_RUN
+// to the step's KVM_EXIT_DEBUG), the floor under a debugger's software
+// watchpoints.
+func BenchmarkSingleStep(b *testing.B) {
+	g := newTestGuest(b, guestModes[1], []byte{0xeb, 0xfe}) // jmp $
+	if err := g.vcpu.SetDebug(cpu.DebugConfig{SingleStep: true}); err != nil {
+		b.Fatal(err)
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	for b.Loop() {
+		for {
+			e, err := g.vcpu.Run()
+			if err != nil {
+				b.Fatal(err)
+			}
+			if e.Kind == cpu.ExitDebug {
+				break
+			}
+			// The Go runtime's own signals (no BindThread here) end a
+			// KVM_RUN early.
+			if e.Kind != cpu.ExitKicked {
+				b.Fatalf("Run = %v", e.Kind)
+			}
+		}
+	}
 }

@@ -47,7 +47,7 @@ type testGuest struct {
 	ram  []byte
 }
 
-func newTestGuest(t *testing.T, m guestMode, code []byte) *testGuest {
+func newTestGuest(t testing.TB, m guestMode, code []byte) *testGuest {
 	t.Helper()
 	if err := Available(); err != nil {
 		t.Skipf("skipping: %v", err)
@@ -76,7 +76,7 @@ func newTestGuest(t *testing.T, m guestMode, code []byte) *testGuest {
 	return &testGuest{vcpu: v, ram: ram}
 }
 
-func setUpMode(t *testing.T, v *VCPU, ram []byte, m guestMode) (cpu.Regs, cpu.SRegs) {
+func setUpMode(t testing.TB, v *VCPU, ram []byte, m guestMode) (cpu.Regs, cpu.SRegs) {
 	s, err := v.SRegs()
 	if err != nil {
 		t.Fatal(err)

@@ -50,8 +50,11 @@ type VCPU struct {
 	timerID  int32        // POSIX timer that kicks the vCPU thread
 	hasTimer bool
 
-	debugSupport hostDebugSupport
-	debug        debugState
+	// midInstruction: the last exit was port I/O or MMIO, which KVM
+	// completes on the next KVM_RUN.
+	midInstruction bool
+	debugSupport   hostDebugSupport
+	debug          debugState
 }
 
 var _ cpu.VCPU = (*VCPU)(nil)
@@ -107,7 +110,7 @@ func (v *VCPU) Run() (cpu.Exit, error) {
 		if err != nil {
 			return e, err
 		}
-		v.noteStepExit(e)
+		v.midInstruction = e.Kind == cpu.ExitPortIO || e.Kind == cpu.ExitMMIO
 		if again, err := v.endStepOver(e); err != nil || !again {
 			return e, err
 		}
@@ -116,7 +119,8 @@ func (v *VCPU) Run() (cpu.Exit, error) {
 
 // runOnce is one KVM_RUN.
 func (v *VCPU) runOnce() (cpu.Exit, error) {
-	if v.debug.completingStep {
+	completingStep := v.completingStep()
+	if completingStep {
 		v.run.ImmediateExit = 1
 	}
 	_, _, errno := unix.Syscall(unix.SYS_IOCTL, uintptr(v.fd), kvm.IIO(ioctlRun), 0)
@@ -126,7 +130,7 @@ func (v *VCPU) runOnce() (cpu.Exit, error) {
 	case 0:
 	case unix.EINTR, unix.EAGAIN:
 		eatKicks()
-		if v.debug.completingStep {
+		if completingStep {
 			return v.completedStep()
 		}
 		return cpu.Exit{Kind: cpu.ExitKicked}, nil
