@@ -108,12 +108,16 @@ func (k *kvmTarget) Regs() (r cpu.Regs, err error) {
 	k.do(func() { r, err = k.vcpu.Regs() })
 	return
 }
-func (k *kvmTarget) SetRegs(r cpu.Regs) error { return k.doErr(func() error { return k.vcpu.SetRegs(r) }) }
+func (k *kvmTarget) SetRegs(r cpu.Regs) error {
+	return k.doErr(func() error { return k.vcpu.SetRegs(r) })
+}
 func (k *kvmTarget) SRegs() (s cpu.SRegs, err error) {
 	k.do(func() { s, err = k.vcpu.SRegs() })
 	return
 }
-func (k *kvmTarget) SetSRegs(s cpu.SRegs) error { return k.doErr(func() error { return k.vcpu.SetSRegs(s) }) }
+func (k *kvmTarget) SetSRegs(s cpu.SRegs) error {
+	return k.doErr(func() error { return k.vcpu.SetSRegs(s) })
+}
 func (k *kvmTarget) FPU() (x cpu.FXSave, err error) {
 	k.do(func() { x, err = k.vcpu.FPU() })
 	return
