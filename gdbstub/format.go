@@ -98,8 +98,7 @@ func describeSegment(s *cpu.Segment) string {
 		}
 		return fmt.Sprintf("DPL=%d system type %d", s.DPL, s.Type)
 	}
-	attr := []byte("---")
-	if s.Type&8 != 0 { // code
+	if s.Type&8 != 0 { // code: conforming, readable, accessed
 		kind := "CS16"
 		switch {
 		case s.L:
@@ -107,29 +106,23 @@ func describeSegment(s *cpu.Segment) string {
 		case s.DB:
 			kind = "CS32"
 		}
-		if s.Type&4 != 0 {
-			attr[0] = 'C'
-		}
-		if s.Type&2 != 0 {
-			attr[1] = 'R'
-		}
-		if s.Type&1 != 0 {
-			attr[2] = 'A'
-		}
-		return fmt.Sprintf("DPL=%d %s [%s]", s.DPL, kind, attr)
+		return fmt.Sprintf("DPL=%d %s [%s]", s.DPL, kind, typeLetters(s.Type, "CRA"))
 	}
-	kind := "DS16"
+	kind := "DS16" // data: expand-down, writable, accessed
 	if s.DB {
 		kind = "DS"
 	}
-	if s.Type&4 != 0 {
-		attr[0] = 'E'
+	return fmt.Sprintf("DPL=%d %s [%s]", s.DPL, kind, typeLetters(s.Type, "EWA"))
+}
+
+// typeLetters shows the low three bits of a segment's type field, one
+// letter each where set.
+func typeLetters(typ uint8, letters string) string {
+	b := []byte("---")
+	for i := range 3 {
+		if typ&(4>>i) != 0 {
+			b[i] = letters[i]
+		}
 	}
-	if s.Type&2 != 0 {
-		attr[1] = 'W'
-	}
-	if s.Type&1 != 0 {
-		attr[2] = 'A'
-	}
-	return fmt.Sprintf("DPL=%d %s [%s]", s.DPL, kind, attr)
+	return string(b)
 }

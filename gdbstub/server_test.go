@@ -3,7 +3,9 @@ package gdbstub
 import (
 	"context"
 	"net"
+	"os"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -35,7 +37,7 @@ func TestDisconnect(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			before := runtime.NumGoroutine()
+			before := resources(t)
 			f, s, c := startFake(t, tc.program)
 			tc.run(c, f)
 			c.conn.Close()
@@ -48,20 +50,36 @@ func TestDisconnect(t *testing.T) {
 			if !strings.Contains(s.logText(), "disconnected without detaching") {
 				t.Errorf("log: %q", s.logText())
 			}
-			waitGoroutines(t, before)
+			waitReleased(t, before)
 		})
 	}
 }
 
-// waitGoroutines waits for the goroutine count to come back to n (the
-// listener's goroutine and the client's connection close asynchronously).
-func waitGoroutines(t *testing.T, n int) {
+// released is the goroutines and open file descriptors of the process,
+// to compare before and after a session.
+type released struct{ goroutines, fds int }
+
+func resources(t *testing.T) released {
 	t.Helper()
+	fds, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return released{runtime.NumGoroutine(), len(fds)}
+}
+
+// waitReleased waits for the goroutines and descriptors to come back to
+// what they were (the listener's goroutine and the client's socket close
+// just after the session ends). The collector is off meanwhile: a socket
+// left open would otherwise be closed by its finalizer and pass.
+func waitReleased(t *testing.T, before released) {
+	t.Helper()
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
 	deadline := time.Now().Add(hangGuard)
-	for runtime.NumGoroutine() > n {
+	for now := resources(t); now.goroutines > before.goroutines || now.fds > before.fds; now = resources(t) {
 		if time.Now().After(deadline) {
 			buf := make([]byte, 1<<16)
-			t.Fatalf("%d goroutines, want %d:\n%s", runtime.NumGoroutine(), n, buf[:runtime.Stack(buf, true)])
+			t.Fatalf("%+v left, %+v before:\n%s", now, before, buf[:runtime.Stack(buf, true)])
 		}
 		time.Sleep(time.Millisecond)
 	}
@@ -71,7 +89,7 @@ func waitGoroutines(t *testing.T, n int) {
 // leaves. On ctx's end it returns, leaving the guest detached and no
 // goroutine behind.
 func TestServe(t *testing.T) {
-	before := runtime.NumGoroutine()
+	before := resources(t)
 	f := newFakeTarget(counterProgram)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -116,7 +134,7 @@ func TestServe(t *testing.T) {
 	for _, c := range []*rspClient{first, second, third} {
 		c.conn.Close()
 	}
-	waitGoroutines(t, before)
+	waitReleased(t, before)
 }
 
 // waitLog waits for the server to log a line containing text.

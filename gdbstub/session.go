@@ -76,9 +76,7 @@ func (s *session) serve(ctx context.Context) error {
 			if r.err != nil {
 				s.logDisconnect(r.err)
 				s.ending = endDisconnect
-				break
-			}
-			if err := s.handleEvent(ctx, r.ev); err != nil {
+			} else if err := s.handleEvent(ctx, r.ev); err != nil {
 				s.srv.logf("gdb session: %v", err)
 				s.ending = endDisconnect
 			}
