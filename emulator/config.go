@@ -38,6 +38,9 @@ type Config struct {
 	// time Close returns. The machine also keeps the output; see
 	// Machine.Serial.
 	SerialOut io.Writer
+	// StartStopped parks the vCPU for the debugger before its first
+	// instruction, until Debugger().Resume or Detach (QEMU's -S).
+	StartStopped bool
 	// WallTime is the date and time the RTC shows at power-on; the zero
 	// value means the host's clock now. A deterministic run gives a fixed
 	// one.

@@ -64,6 +64,7 @@ type Machine struct {
 
 	life  lifecycle
 	pause pauseState
+	debug *Debugger
 
 	windowRequested bool // vCPU thread only: the interrupt window is asked for
 }
@@ -88,6 +89,8 @@ func New(cfg Config) (*Machine, error) {
 	m := &Machine{backend: backend, serial: newOutputLog(cfg.SerialOut)}
 	m.life.init()
 	m.pause.init()
+	m.debug = newDebugger(m)
+	m.debug.wanted.Store(cfg.StartStopped)
 	if m.ram, err = allocRAM(cfg.memoryMiB()); err != nil {
 		m.serial.close()
 		return nil, err
