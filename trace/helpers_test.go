@@ -160,7 +160,7 @@ func checkModel(t testing.TB, m *Model) {
 // checkLanes checks that the lanes hold what the lists hold, in order.
 func checkLanes(t testing.TB, m *Model) {
 	t.Helper()
-	spanList := func(name string, l SpanList) {
+	spanList := func(name string, l *SpanList) {
 		var busy int64
 		for i := range l.Len() {
 			if l.End(i) < l.Start(i) || (i > 0 && l.Start(i) < l.End(i-1)) {

@@ -41,7 +41,7 @@ type SpanList struct {
 }
 
 // Len is the number of spans, the one in progress included.
-func (l SpanList) Len() int {
+func (l *SpanList) Len() int {
 	if l.hasOpen {
 		return len(l.spans) + 1
 	}
@@ -56,7 +56,7 @@ func (l *SpanList) at(i int) *laneSpan {
 }
 
 // Start is span i's start.
-func (l SpanList) Start(i int) int64 {
+func (l *SpanList) Start(i int) int64 {
 	if i < len(l.starts) {
 		return l.starts[i]
 	}
@@ -64,10 +64,10 @@ func (l SpanList) Start(i int) int64 {
 }
 
 // End is span i's end (Model.End for the span in progress).
-func (l SpanList) End(i int) int64 { return l.at(i).end }
+func (l *SpanList) End(i int) int64 { return l.at(i).end }
 
 // Flag is span i's flags.
-func (l SpanList) Flag(i int) SpanFlag { return l.at(i).flag }
+func (l *SpanList) Flag(i int) SpanFlag { return l.at(i).flag }
 
 // cumAt is the total duration of spans [0, i), for i in [0, Len()].
 func (l *SpanList) cumAt(i int) int64 {
@@ -86,11 +86,11 @@ func (l *SpanList) cumAt(i int) int64 {
 }
 
 // Busy is the total duration of spans [i, j).
-func (l SpanList) Busy(i, j int) int64 { return l.cumAt(j) - l.cumAt(i) }
+func (l *SpanList) Busy(i, j int) int64 { return l.cumAt(j) - l.cumAt(i) }
 
 // FirstEndingAfter returns the first span in [lo, Len()) that ends after t
 // (or, for a zero-length span, ends at t), or Len() if none does.
-func (l SpanList) FirstEndingAfter(t int64, lo int) int {
+func (l *SpanList) FirstEndingAfter(t int64, lo int) int {
 	n := l.Len()
 	return lo + sort.Search(n-lo, func(k int) bool {
 		end := l.at(lo + k).end
@@ -102,7 +102,7 @@ func (l SpanList) FirstEndingAfter(t int64, lo int) int {
 // after t, or Len() if none does. It probes lo+1, lo+2, lo+4, ... before
 // searching between the last two probes, so finding the end of a short run
 // costs O(log run): a timeline asks for one pixel column's worth at a time.
-func (l SpanList) FirstStartingAt(t int64, lo int) int {
+func (l *SpanList) FirstStartingAt(t int64, lo int) int {
 	n := len(l.starts)
 	i := lo
 	if lo < n {
@@ -153,17 +153,17 @@ type Instants struct {
 }
 
 // Len is the number of instants.
-func (l Instants) Len() int { return len(l.times) }
+func (l *Instants) Len() int { return len(l.times) }
 
 // Time is instant i's time.
-func (l Instants) Time(i int) int64 { return l.times[i] }
+func (l *Instants) Time(i int) int64 { return l.times[i] }
 
 // Flag is instant i's flags.
-func (l Instants) Flag(i int) InstantFlag { return l.flags[i] }
+func (l *Instants) Flag(i int) InstantFlag { return l.flags[i] }
 
 // FirstAt returns the first instant in [lo, Len()) at or after t, or Len(),
 // galloping from lo like SpanList.FirstStartingAt.
-func (l Instants) FirstAt(t int64, lo int) int { return gallop(l.times, t, lo) }
+func (l *Instants) FirstAt(t int64, lo int) int { return gallop(l.times, t, lo) }
 
 // taskLaneViews is what a snapshot holds of one task's lanes.
 type taskLaneViews struct{ polls, waits *SpanList }
@@ -179,39 +179,46 @@ type laneIndex struct {
 	keys      *Instants
 }
 
+// noSpans and noInstants are what a lane the model does not have reads as.
+var (
+	noSpans    = &SpanList{}
+	noInstants = &Instants{}
+)
+
 // PollLane is task id's polls, with the poll in progress (SpanOpen) last.
-func (m *Model) PollLane(id uint32) SpanList {
+// Lanes are shared by every reader of the snapshot: do not write to them.
+func (m *Model) PollLane(id uint32) *SpanList {
 	if m.lanes != nil {
 		if v := m.lanes.tasks[id].polls; v != nil {
-			return *v
+			return v
 		}
 	}
-	return SpanList{}
+	return noSpans
 }
 
 // WaitLane is task id's waits in the ready queue: each from the earliest
 // wake since its previous poll began to the poll that wake caused, with
 // the wait still going on (SpanOpen) last. A wake that comes while the
 // task is being polled (yield_now) starts a wait inside that poll.
-func (m *Model) WaitLane(id uint32) SpanList {
+func (m *Model) WaitLane(id uint32) *SpanList {
 	if m.lanes != nil {
 		if v := m.lanes.tasks[id].waits; v != nil {
-			return *v
+			return v
 		}
 	}
-	return SpanList{}
+	return noSpans
 }
 
 // IRQLane is vector v's interrupt handler runs, with the one running
 // (SpanOpen) last. A handler nested in one of its own vector, which only
 // lost records produce, is cut to start where the inner one ended.
-func (m *Model) IRQLane(v uint8) SpanList {
+func (m *Model) IRQLane(v uint8) *SpanList {
 	if m.lanes != nil {
 		if l := m.lanes.irqs[v]; l != nil {
-			return *l
+			return l
 		}
 	}
-	return SpanList{}
+	return noSpans
 }
 
 // Vectors lists the interrupt vectors that have an IRQLane, ascending.
@@ -224,21 +231,21 @@ func (m *Model) Vectors() []uint8 {
 
 // IdleLane is the CPU's hlt periods, with the one in progress (SpanOpen)
 // last.
-func (m *Model) IdleLane() SpanList {
+func (m *Model) IdleLane() *SpanList {
 	if m.lanes == nil || m.lanes.idle == nil {
-		return SpanList{}
+		return noSpans
 	}
-	return *m.lanes.idle
+	return m.lanes.idle
 }
 
 // ExitLane is the VM exits of the named kind (HostExit events' Name).
-func (m *Model) ExitLane(kind string) Instants {
+func (m *Model) ExitLane(kind string) *Instants {
 	if m.lanes != nil {
 		if l := m.lanes.exits[kind]; l != nil {
-			return *l
+			return l
 		}
 	}
-	return Instants{}
+	return noInstants
 }
 
 // ExitKinds lists the VM exit kinds that have an ExitLane, sorted.
@@ -251,17 +258,17 @@ func (m *Model) ExitKinds() []string {
 
 // KeyLane is the host key events, releases flagged InstantKeyUp; Keys has
 // the same events with their keys.
-func (m *Model) KeyLane() Instants {
+func (m *Model) KeyLane() *Instants {
 	if m.lanes == nil || m.lanes.keys == nil {
-		return Instants{}
+		return noInstants
 	}
-	return *m.lanes.keys
+	return m.lanes.keys
 }
 
 // LanePoll returns the poll that span i of task's PollLane l stands for:
 // one of Polls or, for the span in progress, OpenPolls[0]. It reports false
 // if that poll was evicted.
-func (m *Model) LanePoll(l SpanList, i int) (PollSpan, bool) {
+func (m *Model) LanePoll(l *SpanList, i int) (PollSpan, bool) {
 	if i < 0 || i >= l.Len() {
 		return PollSpan{}, false
 	}
@@ -277,7 +284,7 @@ func (m *Model) LanePoll(l SpanList, i int) (PollSpan, bool) {
 // LaneWake returns the wake that began span i of a WaitLane l: the
 // earliest wake before the poll the wait ended in. It reports false if that
 // wake was evicted.
-func (m *Model) LaneWake(l SpanList, i int) (Wake, bool) {
+func (m *Model) LaneWake(l *SpanList, i int) (Wake, bool) {
 	if i < 0 || i >= l.Len() {
 		return Wake{}, false
 	}

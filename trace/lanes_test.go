@@ -17,7 +17,7 @@ type laneSpanUS struct {
 	Flag       SpanFlag
 }
 
-func spansOf(l SpanList) []laneSpanUS {
+func spansOf(l *SpanList) []laneSpanUS {
 	us := int64(time.Microsecond)
 	var out []laneSpanUS
 	for i := range l.Len() {
@@ -221,7 +221,7 @@ func TestFinalHolds(t *testing.T) {
 		snaps = append(snaps, c.Snapshot())
 	}
 	last := snaps[len(snaps)-1]
-	upTo := func(l SpanList, t int64) []laneSpanUS {
+	upTo := func(l *SpanList, t int64) []laneSpanUS {
 		var out []laneSpanUS
 		for _, sp := range spansOf(l) {
 			if sp.Start*int64(time.Microsecond) < t {
@@ -230,7 +230,7 @@ func TestFinalHolds(t *testing.T) {
 		}
 		return out
 	}
-	instantsUpTo := func(l Instants, t int64) (n int) {
+	instantsUpTo := func(l *Instants, t int64) (n int) {
 		for i := range l.Len() {
 			if l.Time(i) < t {
 				n++

@@ -290,10 +290,15 @@ func TestGUIWindow(t *testing.T) {
 
 	// One autorepeat: a held key is pressed once and released once; the
 	// guest's keyboard repeats it (at the rate the guest set), not the GUI.
+	zBefore := strings.Count(g.serial.String(), "z")
 	g.xdo("keydown", "z")
 	time.Sleep(1200 * time.Millisecond)
 	g.xdo("keyup", "z")
 	g.xdo("key", "Return")
+	time.Sleep(300 * time.Millisecond)
+	if n := strings.Count(g.serial.String(), "z") - zBefore; n < 3 {
+		t.Errorf("holding Z for 1.2 s typed %d z, want the keyboard's repeats (500 ms delay, then about 10 a second)", n)
+	}
 
 	// Shortcuts (item 7): Ctrl+Alt+H twice (help open, closed), Ctrl+Alt+T
 	// (save the trace: to the -trace path given) and Ctrl+Alt+S

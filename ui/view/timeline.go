@@ -155,7 +155,7 @@ func (tl *Timeline) unchanged(in TimelineInput) bool {
 // walkSpans adds the items of one lane's spans on lane li: spans
 // MinDetailPx wide or more as themselves, runs of narrower ones merged per
 // pixel column.
-func (tl *Timeline) walkSpans(li int, l trace.SpanList, sched bool) {
+func (tl *Timeline) walkSpans(li int, l *trace.SpanList, sched bool) {
 	n := l.Len()
 	if n == 0 {
 		return
@@ -203,7 +203,7 @@ func (tl *Timeline) walkSpans(li int, l trace.SpanList, sched bool) {
 
 // walkInstants adds the items of one lane's instants on lane li: per pixel
 // column, a tick for the instants in it.
-func (tl *Timeline) walkInstants(li int, l trace.Instants) {
+func (tl *Timeline) walkInstants(li int, l *trace.Instants) {
 	n := l.Len()
 	if n == 0 {
 		return

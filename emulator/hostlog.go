@@ -29,6 +29,13 @@ func (l *hostLog) add(e trace.Event) {
 	l.mu.Unlock()
 }
 
+// lost is how many events found the buffer full.
+func (l *hostLog) lost() uint64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.dropped
+}
+
 // take returns the buffered events and empties the buffer, reusing spare.
 func (l *hostLog) take(spare []trace.Event) []trace.Event {
 	l.mu.Lock()
