@@ -50,13 +50,17 @@ func (l *spanLane) snapshot(open openSpan, ok bool, end int64) *SpanList {
 		return l.view
 	}
 	v := &SpanList{starts: share(l.starts), spans: share(l.spans)}
+	if n := len(l.spans); n > 0 {
+		last := &l.spans[n-1]
+		v.open.cum = last.cum + last.end - l.starts[n-1]
+	}
 	if ok {
 		start := open.start
 		if n := len(l.spans); n > 0 {
 			start = max(start, l.spans[n-1].end)
 		}
 		v.openStart, v.hasOpen = start, true
-		v.open = laneSpan{end: max(end, start), ref: open.ref, flag: SpanOpen}
+		v.open.end, v.open.ref, v.open.flag = max(end, start), open.ref, SpanOpen
 	}
 	l.changed, l.view = false, v
 	return v

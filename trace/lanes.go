@@ -36,7 +36,7 @@ type SpanList struct {
 	starts    []int64    // the ended spans' starts
 	spans     []laneSpan // the rest of them
 	openStart int64      // the span in progress, if hasOpen
-	open      laneSpan
+	open      laneSpan   // its cum is the ended spans' total, open or not
 	hasOpen   bool
 }
 
@@ -69,20 +69,17 @@ func (l *SpanList) End(i int) int64 { return l.at(i).end }
 // Flag is span i's flags.
 func (l *SpanList) Flag(i int) SpanFlag { return l.at(i).flag }
 
-// cumAt is the total duration of spans [0, i), for i in [0, Len()].
+// cumAt is the total duration of spans [0, i), for i in [0, Len()]: the
+// open span, if any, has its cum set to that of the ended ones, and its
+// own duration is added past it.
 func (l *SpanList) cumAt(i int) int64 {
-	n := len(l.spans)
-	if i < n {
+	if i < len(l.spans) {
 		return l.spans[i].cum
 	}
-	var c int64
-	if n > 0 {
-		c = l.spans[n-1].cum + l.spans[n-1].end - l.starts[n-1]
+	if i == len(l.spans) {
+		return l.open.cum
 	}
-	if i > n {
-		c += l.open.end - l.openStart
-	}
-	return c
+	return l.open.cum + l.open.end - l.openStart
 }
 
 // Busy is the total duration of spans [i, j).
