@@ -209,10 +209,15 @@ func checkLanes(t testing.TB, m *Model) {
 		spanList(fmt.Sprintf("vector %d", v), m.IRQLane(v))
 	}
 	for _, q := range m.IRQs {
+		// A span of its lane covers it (the outer one, if it is nested in
+		// a handler of its own vector).
 		l := m.IRQLane(q.Vector)
 		i := l.FirstEndingAfter(q.End-1, 0)
-		if i >= l.Len() || l.End(i) != q.End || l.Start(i) < q.Start {
-			t.Errorf("handler %+v missing from its lane", q)
+		for i < l.Len() && l.End(i) == q.End && l.Start(i) > q.Start {
+			i++
+		}
+		if i >= l.Len() || l.Start(i) > q.Start || l.End(i) < q.End {
+			t.Errorf("handler %+v not in its lane", q)
 		}
 	}
 	idle := m.IdleLane()

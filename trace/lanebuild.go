@@ -21,8 +21,8 @@ type spanLane struct {
 }
 
 // add appends the ended span [start, end]. A span starting before the last
-// one ended (a handler nested in its own vector) is cut to start there, so
-// the lane stays sorted and free of overlaps.
+// one ended, which the executor's structure rules out, is cut to start
+// there, so the lane stays sorted and free of overlaps whatever comes.
 func (l *spanLane) add(start, end int64, flag SpanFlag, ref uint64) {
 	var cum int64
 	if n := len(l.spans); n > 0 {
@@ -265,9 +265,10 @@ func (c *Collector) irqOpen(v uint8) bool {
 }
 
 // trimLanes drops from the lanes what eviction drops from the lists: the
-// first k.polls polls, k.irqs handlers, k.idle hlt periods, k.host host
-// events and k.keys key events (each lane loses those of its own), and the
-// waits that start before t. It runs before the lists are cut. It forgets
+// first k.polls polls, k.idle hlt periods, k.host host events and k.keys
+// key events (each lane loses those of its own), the waits that start
+// before t and the handler runs that end before it (every handler left in
+// the lists starts at t or later). It runs before the lists are cut. It forgets
 // lanes left empty: of a task the collector no longer knows, of a vector
 // with no handler running, of an exit kind.
 func (c *Collector) trimLanes(k evictCounts, t int64) {
@@ -289,17 +290,12 @@ func (c *Collector) trimLanes(k evictCounts, t int64) {
 			delete(s.tasks, id)
 		}
 	}
-	if k.irqs > 0 {
-		var perVector [256]int
-		for _, q := range c.irqs[:k.irqs] {
-			perVector[q.Vector]++
-		}
-		for v, l := range s.irqs {
-			l.dropFront(min(perVector[v], len(l.spans)))
-			if len(l.spans) == 0 && !c.irqOpen(v) {
-				delete(s.irqs, v)
-				s.vectors = slices.DeleteFunc(slices.Clone(s.vectors), func(x uint8) bool { return x == v })
-			}
+	for v, l := range s.irqs {
+		// By end: a handler's own nested one may outlive it in the list.
+		l.dropFront(sort.Search(len(l.spans), func(i int) bool { return l.spans[i].end >= t }))
+		if len(l.spans) == 0 && !c.irqOpen(v) {
+			delete(s.irqs, v)
+			s.vectors = slices.DeleteFunc(slices.Clone(s.vectors), func(x uint8) bool { return x == v })
 		}
 	}
 	s.idle.dropFront(min(k.idle, len(s.idle.spans)))

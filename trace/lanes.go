@@ -208,7 +208,7 @@ func (m *Model) WaitLane(id uint32) *SpanList {
 
 // IRQLane is vector v's interrupt handler runs, with the one running
 // (SpanOpen) last. A handler nested in one of its own vector, which only
-// lost records produce, is cut to start where the inner one ended.
+// lost records produce, is part of the outer one's span.
 func (m *Model) IRQLane(v uint8) *SpanList {
 	if m.lanes != nil {
 		if l := m.lanes.irqs[v]; l != nil {

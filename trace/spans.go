@@ -45,7 +45,11 @@ func (c *Collector) endIRQs(i int, t int64) {
 		s := open[j]
 		s.End = t
 		c.exec.irqDone = append(c.exec.irqDone, s)
-		c.lanes.irq(s.Vector).add(s.Start, t, 0, 0)
+		// A handler nested in one of its own vector (lost records) is
+		// drawn as part of the outer one.
+		if !slices.ContainsFunc(open[:j], func(o IRQSpan) bool { return o.Vector == s.Vector }) {
+			c.lanes.irq(s.Vector).add(s.Start, t, 0, 0)
+		}
 	}
 	c.exec.irqOpen = open[:i]
 	if i > 0 && len(c.exec.irqDone) < maxIRQPending {
