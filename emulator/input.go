@@ -67,6 +67,7 @@ func (m *Machine) applyInputs() {
 			arg |= keyReleased
 		}
 		m.tracer.hostEvent(trace.HostKeyEvent, arg, in.key.String())
+		m.recordInput(in)
 		if in.down {
 			m.board.kbd.KeyDown(in.key)
 		} else {
