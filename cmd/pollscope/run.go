@@ -15,6 +15,9 @@ import (
 )
 
 func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "view" {
+		return runView(args[1:], stdout, stderr)
+	}
 	o, err := parseFlags(args, stderr)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -24,7 +27,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return statusUsage
 	}
 	con := newConsole(stdout, stderr)
-	serialOut, traceFile, closeOutputs, err := o.openOutputs(con)
+	outs, closeOutputs, err := o.openOutputs(con)
 	defer closeOutputs()
 	if err != nil {
 		con.say("%v", err)
@@ -40,7 +43,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		Backend:    o.accel,
 		Cmdline:    o.cmdline,
 		MemoryMiB:  o.memory,
-		SerialOut:  serialOut,
+		SerialOut:  outs.serial,
 	}
 	if o.accel == "" && emulator.DefaultBackend() != emulator.BackendKVM {
 		con.say("%v; running on the software CPU (-accel %s)", emulator.BackendAvailable(emulator.BackendKVM), emulator.DefaultBackend())
@@ -54,6 +57,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return statusEmulatorError
 	}
 	defer func() { m.Close() }() // the GUI's reset may replace m
+	if outs.record != nil {
+		if err := m.Record(outs.record); err != nil {
+			con.say("-record: %v", err)
+			return statusEmulatorError
+		}
+	}
 
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer cancel()
@@ -77,11 +86,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		res, _ := m.Run(ctx)
 		status = finish(m, res, con)
 	}
-	if traceFile != nil {
-		if err := writeTrace(m, traceFile); err != nil {
+	if outs.trace != nil {
+		if err := writeTrace(m, outs.trace); err != nil {
 			con.say("-trace: %v", err)
 			return statusEmulatorError
 		}
+	}
+	if err := m.RecordError(); err != nil {
+		con.say("-record: %v", err)
+		return statusEmulatorError
 	}
 	return status
 }
