@@ -2,6 +2,9 @@ package session
 
 import (
 	"encoding/binary"
+	"math/bits"
+
+	"github.com/pollscope/pollscope/guest"
 
 	"github.com/pollscope/pollscope/trace"
 )
@@ -45,6 +48,24 @@ func codeKind(c byte) trace.Kind {
 		return trace.Kind(c-hostCodeBase) + hostKindBase
 	}
 	return trace.Kind(c)
+}
+
+// argRotation is how far an event's argument is rotated left before it is
+// written as a varint, per kind: the guest packs small fields high in some
+// arguments (a wake's source kind in bits 56-63, a spawn's name length in
+// bits 48-63, a poll's live-waker count in bits 32-63 above the ready
+// bit), which a rotation brings low, where a varint is short. Rotating is
+// lossless for any value.
+func argRotation(k trace.Kind) int {
+	switch guest.EventKind(k) {
+	case guest.EvWake:
+		return 8
+	case guest.EvTaskSpawn:
+		return 16
+	case guest.EvPollEnd:
+		return 33 // bit 32 (the count's low bit) to bit 1, the ready bit to bit 33
+	}
+	return 0
 }
 
 // The event's first byte: code<<4 | which optional fields follow.
@@ -123,7 +144,7 @@ func (c *eventChunk) event(e *trace.Event) {
 		c.uvarint(uint64(e.Task))
 	}
 	if mask&hasArg != 0 {
-		c.uvarint(e.Arg)
+		c.uvarint(bits.RotateLeft64(e.Arg, argRotation(e.Kind)))
 	}
 	if mask&hasQueue != 0 {
 		c.uvarint(uint64(e.Queue))
@@ -212,7 +233,7 @@ func decodeEvent(d *dec, t int64, names []string) (trace.Event, int64, []string)
 		e.Task = uint32(d.small(1<<32-1, "a task id"))
 	}
 	if mask&hasArg != 0 {
-		e.Arg = d.uvarint()
+		e.Arg = bits.RotateLeft64(d.uvarint(), -argRotation(e.Kind))
 	}
 	if mask&hasQueue != 0 {
 		e.Queue = uint16(d.small(1<<16-1, "a queue length"))

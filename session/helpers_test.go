@@ -55,7 +55,7 @@ func record(t testing.TB, run *synthRun, end *End) *recorded {
 			w.Input(in)
 			rec.inputs = append(rec.inputs, in)
 		}
-		if i%5 == 4 {
+		if i%25 == 24 { // 250 ms of drains
 			w.Counters(b.Flush, []Counter{{"HostEventsLost", uint64(i / 100)}, {"ExitsLost", 0}})
 			if err := w.Flush(); err != nil {
 				t.Fatal(err)

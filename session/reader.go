@@ -45,6 +45,7 @@ type scanState struct {
 	last     int64
 	haveTime bool
 	unknown  int // ancillary chunks of kinds this reader does not know
+	contLen  int // events so far in a batch that goes on into the next chunk
 	// recycle holds event arrays the sink is done with, for the next
 	// events chunk to decode into (nil: allocate).
 	recycle chan []trace.Event
@@ -202,6 +203,10 @@ func (s *scanState) take(kind byte, raw []byte, ref *chunkRef, cont *bool, sink 
 		for i, b := range batches {
 			if !(i == 0 && *cont) {
 				s.batches++
+				s.contLen = 0
+			}
+			if s.contLen += len(b.Events); s.contLen > maxBatch {
+				return fmt.Errorf("a batch split over chunks grows past %d events", maxBatch)
 			}
 			*cont = b.continues
 		}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"slices"
+	"sort"
 	"sync"
 
 	"github.com/pollscope/pollscope/trace"
@@ -166,12 +167,7 @@ func (s *Session) Inputs() []Input { return slices.Clone(s.idx.inputs) }
 // (nil before the first record).
 func (s *Session) Counters(at int64) []Counter {
 	cs := s.idx.counters
-	i, _ := slices.BinarySearchFunc(cs, at+1, func(c countersAt, t int64) int {
-		if c.Time < t {
-			return -1
-		}
-		return 1
-	})
+	i := sort.Search(len(cs), func(i int) bool { return cs[i].Time > at })
 	if i == 0 {
 		return nil
 	}

@@ -88,7 +88,9 @@ func (s *Writer) Full() <-chan struct{} { return s.full }
 // It stores them sorted by time (stably), which changes nothing for the
 // model: Collector.Add sorts each batch the same way before applying it.
 // Sorted, the times step forward by small amounts (a smaller file) and a
-// reader's Add has no sorting left to do.
+// reader's Add has no sorting left to do. A batch holds at most 2^20
+// events (the machine's hold a few thousand); a larger one is recorded as
+// several.
 func (s *Writer) Batch(b Batch) {
 	s.mu.Lock()
 	if s.closed || s.failed != nil || len(b.Events) == 0 && b.Malformed == 0 && b.Dropped == s.lastDropped {
@@ -101,8 +103,22 @@ func (s *Writer) Batch(b Batch) {
 		slices.SortStableFunc(s.sorted, byTime)
 		b.Events = s.sorted
 	}
+	for {
+		part := b
+		part.Events = b.Events[:min(len(b.Events), maxBatch)]
+		s.batch(&part)
+		if b.Events = b.Events[len(part.Events):]; len(b.Events) == 0 {
+			break
+		}
+		b.Malformed = 0
+	}
+	s.unlockAfterRecord()
+}
+
+// batch encodes one sorted batch of at most maxBatch events (mu held).
+func (s *Writer) batch(b *Batch) {
 	c := &s.events
-	flagsAt, countAt := c.beginBatch(&b)
+	flagsAt, countAt := c.beginBatch(b)
 	n := 0
 	for i := range b.Events {
 		if len(c.b) >= maxRaw/2 { // a huge drain: go on in the next chunk
@@ -118,7 +134,6 @@ func (s *Writer) Batch(b Batch) {
 	if len(c.b) >= chunkTarget {
 		s.sealEvents()
 	}
-	s.unlockAfterRecord()
 }
 
 // Serial records bytes the guest sent on its serial port at time t.
