@@ -15,21 +15,21 @@ const MaxSerial = 1 << 20
 // last snapshot recorded at or before at. ok is false before the first
 // (or if none is recorded).
 func (s *Session) Screen(at int64) (sc vga.Screen, ok bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.console.Lock()
+	defer s.console.Unlock()
 	k := lastAtOrBefore(s.idx.screens, at)
 	if k < 0 {
 		return vga.Screen{}, false
 	}
 	screens, err := s.scCache.get(k, func() ([]ScreenAt, error) {
-		raw, err := s.rawChunk(&s.idx.screens[k])
+		raw, err := s.consoleReader.read(s, &s.idx.screens[k])
 		if err != nil {
 			return nil, err
 		}
 		return decodeScreens(raw, nil)
 	})
 	if err != nil {
-		s.readErr = err
+		s.noteReadErr(err)
 		return vga.Screen{}, false
 	}
 	i := sort.Search(len(screens), func(i int) bool { return screens[i].Time > at }) - 1
@@ -42,19 +42,19 @@ func (s *Session) Screen(at int64) (sc vga.Screen, ok bool) {
 // Screens returns the times at which the screen changed, in order (for a
 // timeline that marks them).
 func (s *Session) Screens() []int64 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.console.Lock()
+	defer s.console.Unlock()
 	var out []int64
 	for k := range s.idx.screens {
 		screens, err := s.scCache.get(k, func() ([]ScreenAt, error) {
-			raw, err := s.rawChunk(&s.idx.screens[k])
+			raw, err := s.consoleReader.read(s, &s.idx.screens[k])
 			if err != nil {
 				return nil, err
 			}
 			return decodeScreens(raw, nil)
 		})
 		if err != nil {
-			s.readErr = err
+			s.noteReadErr(err)
 			break
 		}
 		for _, sc := range screens {
@@ -67,8 +67,8 @@ func (s *Session) Screens() []int64 {
 // Serial returns what the guest had sent on COM1 by machine time at: the
 // last MaxSerial bytes of it.
 func (s *Session) Serial(at int64) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.console.Lock()
+	defer s.console.Unlock()
 	k := lastAtOrBefore(s.idx.serial, at)
 	if k < 0 {
 		return ""
@@ -97,14 +97,14 @@ func (s *Session) Serial(at int64) string {
 
 func (s *Session) serialChunk(k int) ([]SerialWrite, error) {
 	ws, err := s.seCache.get(k, func() ([]SerialWrite, error) {
-		raw, err := s.rawChunk(&s.idx.serial[k])
+		raw, err := s.consoleReader.read(s, &s.idx.serial[k])
 		if err != nil {
 			return nil, err
 		}
 		return decodeSerial(bytes.Clone(raw), nil) // the writes point into it: keep it
 	})
 	if err != nil {
-		s.readErr = err
+		s.noteReadErr(err)
 	}
 	return ws, err
 }

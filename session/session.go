@@ -23,11 +23,17 @@ type Session struct {
 	size   int64
 	idx    *scanState
 
+	// mu guards the models; console, the screen and serial views. They
+	// are apart so that a viewer's console never waits for a model being
+	// rebuilt.
 	mu      sync.Mutex
 	head    *cursor   // the model at the end, built by Open
 	cursors []*cursor // models rebuilt for earlier times
 	clock   uint64    // for least-recently-used
 	evCache chunkCache[[]Batch]
+	models  chunkReader
+
+	console sync.Mutex
 	scCache chunkCache[[]ScreenAt]
 	seCache chunkCache[[]SerialWrite]
 	// serialTail: the last MaxSerial bytes of the serial chunks before
@@ -37,9 +43,10 @@ type Session struct {
 		bytes []byte
 		valid bool
 	}
+	consoleReader chunkReader
+
+	errMu   sync.Mutex
 	readErr error // a chunk that could not be read again after Open
-	inf     inflater
-	payload []byte
 	// How Model got its models: by moving a kept one forward, or by
 	// rebuilding from the start (for tests and benchmarks).
 	moved, rebuilt int
@@ -178,9 +185,18 @@ func (s *Session) Counters(at int64) []Counter {
 // (the file changed or the disk failed): models and console views then
 // stop before it.
 func (s *Session) Err() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.errMu.Lock()
+	defer s.errMu.Unlock()
 	return s.readErr
+}
+
+// noteReadErr keeps the first error of a read after Open.
+func (s *Session) noteReadErr(err error) {
+	s.errMu.Lock()
+	defer s.errMu.Unlock()
+	if s.readErr == nil {
+		s.readErr = err
+	}
 }
 
 // Model returns the trace model as it was at machine time at: built from
@@ -267,7 +283,7 @@ func (s *Session) advance(c *cursor, at int64) bool {
 		})
 	}
 	if err != nil {
-		s.readErr = err
+		s.noteReadErr(err)
 	}
 	if j.finish(); j.conflict {
 		return false
@@ -357,7 +373,7 @@ func (s *Session) pipeline(need []int, take func(k int, batches []Batch) bool) e
 // eventChunk returns the decoded batches of events chunk k (mu held).
 func (s *Session) eventChunk(k int) ([]Batch, error) {
 	return s.evCache.get(k, func() ([]Batch, error) {
-		raw, err := s.rawChunk(&s.idx.events[k])
+		raw, err := s.models.read(s, &s.idx.events[k])
 		if err != nil {
 			return nil, err
 		}
@@ -366,13 +382,19 @@ func (s *Session) eventChunk(k int) ([]Batch, error) {
 	})
 }
 
-// rawChunk reads a chunk again and returns its decompressed contents,
-// valid until the next call (mu held).
-func (s *Session) rawChunk(ref *chunkRef) ([]byte, error) {
-	kind, body, err := readChunk(s.r, s.size, ref.off, &s.payload)
+// chunkReader reads chunks again after Open, reusing its buffers.
+type chunkReader struct {
+	inf     inflater
+	payload []byte
+}
+
+// read reads a chunk again and returns its decompressed contents, valid
+// until the next call.
+func (c *chunkReader) read(s *Session, ref *chunkRef) ([]byte, error) {
+	kind, body, err := readChunk(s.r, s.size, ref.off, &c.payload)
 	if err == nil {
 		var raw []byte
-		if raw, err = s.inf.inflate(body); err == nil {
+		if raw, err = c.inf.inflate(body); err == nil {
 			return raw, nil
 		}
 	}

@@ -319,3 +319,35 @@ func TestModelAcrossTheDrainRace(t *testing.T) {
 		t.Fatalf("moving forward from %d rebuilt the model", at2)
 	}
 }
+
+// A file that changes under an open session (another process rewrote it,
+// the disk failed): the models and console stop where it fails, and Err
+// says why.
+func TestChunkDamagedAfterOpen(t *testing.T) {
+	run := synth(20_000, 15)
+	file := record(t, run, &testEnd).file
+	s := open(t, file)
+	if s.Err() != nil {
+		t.Fatal(s.Err())
+	}
+	for _, ref := range s.idx.events[len(s.idx.events)/2:] {
+		file[ref.off+chunkHeaderSize+1] ^= 0xff
+	}
+	for _, ref := range s.idx.screens {
+		file[ref.off+chunkHeaderSize+1] ^= 0xff
+	}
+	_, last := s.Range()
+	m := s.Model(last - 1)
+	if !errors.Is(s.Err(), ErrCorrupt) {
+		t.Fatalf("Err = %v, want the chunk that no longer reads", s.Err())
+	}
+	if m.EventCount == 0 || m.EventCount >= uint64(run.events) {
+		t.Fatalf("the model has %d of %d events: it should stop at the damage", m.EventCount, run.events)
+	}
+	if _, ok := s.Screen(last); ok {
+		t.Fatal("a screen from a chunk that no longer reads")
+	}
+	if m := s.Model(math.MaxInt64); m.EventCount != uint64(run.events) {
+		t.Fatal("the model built at Open was lost")
+	}
+}
