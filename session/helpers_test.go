@@ -32,8 +32,13 @@ type recorded struct {
 
 func record(t testing.TB, run *synthRun, end *End) *recorded {
 	t.Helper()
+	return recordWith(t, testMeta, run, end)
+}
+
+func recordWith(t testing.TB, meta Meta, run *synthRun, end *End) *recorded {
+	t.Helper()
 	var buf bytes.Buffer
-	w, err := NewWriter(&buf, testMeta)
+	w, err := NewWriter(&buf, meta)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package session
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"reflect"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/pollscope/pollscope/devices/vga"
+	"github.com/pollscope/pollscope/trace"
 )
 
 var testEnd = End{Outcome: "exit", Status: 1, Message: "guest exited through isa-debug-exit with value 0 (status 1)"}
@@ -81,10 +83,20 @@ func TestRoundTrip(t *testing.T) {
 }
 
 // Model(T) is the model of the events up to T, whatever the calls before
-// it: forward (moving a kept model), backward (rebuilding), repeated.
+// it: forward (moving a kept model), backward (rebuilding), repeated; also
+// when the model evicts (a small MaxEvents), which a moved model does at
+// the same events as a rebuilt one.
 func TestModelAtTimes(t *testing.T) {
+	for _, o := range []trace.Options{testMeta.Trace, {MaxEvents: 3000, MaxTasks: 4}} {
+		t.Run(fmt.Sprintf("max-events-%d", o.MaxEvents), func(t *testing.T) { modelAtTimes(t, o) })
+	}
+}
+
+func modelAtTimes(t *testing.T, o trace.Options) {
 	run := synth(20_000, 2)
-	s := open(t, record(t, run, &testEnd).file)
+	meta := testMeta
+	meta.Trace = o
+	s := open(t, recordWith(t, meta, run, &testEnd).file)
 	start, last := s.Range()
 	rng := rand.New(rand.NewPCG(3, 4))
 	times := []int64{start - 1, start, last / 2, last/2 + 1, last / 3, last - 1, last, last + 1, last / 2}
@@ -100,10 +112,16 @@ func TestModelAtTimes(t *testing.T) {
 		}
 	}
 	for _, at := range times {
-		want := run.collectUpTo(testMeta.Trace, at)
+		want := run.collectUpTo(o, at)
 		if d := modelDiff(s.Model(at), want); d != "" {
 			t.Fatalf("Model(%d): %s", at, d)
 		}
+	}
+	if s.moved == 0 || s.rebuilt == 0 {
+		t.Fatalf("%d models moved and %d rebuilt: the test should see both", s.moved, s.rebuilt)
+	}
+	if m := s.Model(last); o.MaxEvents > 0 && o.MaxEvents < run.events && m.Evicted == 0 {
+		t.Fatalf("the model evicted nothing with MaxEvents %d", o.MaxEvents)
 	}
 }
 
