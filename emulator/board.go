@@ -12,6 +12,7 @@ import (
 	"github.com/pollscope/pollscope/devices/pit"
 	"github.com/pollscope/pollscope/devices/postcode"
 	"github.com/pollscope/pollscope/devices/ps2"
+	"github.com/pollscope/pollscope/devices/rtc"
 	"github.com/pollscope/pollscope/devices/serial"
 	"github.com/pollscope/pollscope/devices/traceport"
 	"github.com/pollscope/pollscope/devices/vga"
@@ -24,6 +25,7 @@ const (
 	irqKeyboard = 1  // 8042 keyboard port
 	irqCascade  = 2  // the slave 8259A's output
 	irqCOM1     = 4  // 16550A at 0x3f8
+	irqRTC      = 8  // MC146818 (the slave 8259A's input 0)
 	irqMouse    = 12 // 8042 aux port
 )
 
@@ -40,6 +42,7 @@ type board struct {
 	pit   *pit.PIT
 	ticks *tickReinjector // the PIT's OUT0 on its way to IRQ 0
 	kbd   *ps2.Controller
+	rtc   *rtc.RTC
 	uart  *serial.UART
 	vga   *vga.VGA
 	post  *postcode.Port
@@ -59,10 +62,13 @@ type board struct {
 }
 
 // boardWiring is what the board needs from the machine: the device clock,
-// where COM1's output goes, the trace's announcement handler and a hook for
-// every IRQ raised.
+// the wall time at power-on (for the RTC: devices never read the host's
+// clock), the RAM size (for the CMOS memory bytes), where COM1's output
+// goes, the trace's announcement handler and a hook for every IRQ raised.
 type boardWiring struct {
 	clock     devices.Clock
+	wallTime  rtc.WallTime
+	ramBytes  uint64
 	serialOut io.Writer
 	announce  func(addr uint32) bool
 	onRaise   func(irq int)
@@ -77,12 +83,14 @@ func newBoard(w boardWiring) (*board, error) {
 	b.pit = pit.New(w.clock, b.ticks)
 	b.ticks.missed = b.pit.MissedTicks
 	b.kbd = ps2.New(w.clock, b.line(irqKeyboard), b.line(irqMouse), func() { b.reset = true })
+	b.rtc = rtc.New(w.clock, b.line(irqRTC), w.wallTime)
+	b.rtc.SetMemorySize(w.ramBytes, 0)
 	b.uart = serial.New(b.line(irqCOM1), w.serialOut)
 	b.vga = vga.New()
 	b.post = postcode.New()
 	b.trace = traceport.New(w.announce)
 	b.exit = debugexit.New(func(v uint32) { b.guestExit = &v })
-	b.timed = []devices.Timed{b.pit, b.kbd}
+	b.timed = []devices.Timed{b.pit, b.kbd, b.rtc}
 	return b, b.attach()
 }
 
@@ -95,6 +103,7 @@ func (b *board) attach() error {
 		b.bus.register("8042 data", 0x60, 1, b.kbd.Data()),
 		b.bus.register("port B (speaker, PIT gate 2)", 0x61, 1, b.pit.PortB()),
 		b.bus.register("8042 status/command", 0x64, 1, b.kbd.Command()),
+		b.bus.register("MC146818 RTC/CMOS", 0x70, 2, b.rtc),
 		b.bus.register("POST code", 0x80, 1, b.post),
 		b.bus.register("8259A slave", 0xa0, 2, b.pic.Slave()),
 		b.bus.register("isa-debug-exit", 0xf4, 4, b.exit),

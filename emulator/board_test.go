@@ -3,8 +3,10 @@ package emulator
 import (
 	"bytes"
 	"testing"
+	"time"
 
 	"github.com/pollscope/pollscope/devices"
+	"github.com/pollscope/pollscope/devices/rtc"
 )
 
 func newTestBoard(t *testing.T) (*board, *bytes.Buffer, *[]int) {
@@ -13,6 +15,8 @@ func newTestBoard(t *testing.T) (*board, *bytes.Buffer, *[]int) {
 	var raised []int
 	b, err := newBoard(boardWiring{
 		clock:     &devices.ManualClock{},
+		wallTime:  rtc.WallTime{Sec: time.Date(2026, 12, 1, 11, 42, 7, 0, time.UTC).Unix()},
+		ramBytes:  128 << 20,
 		serialOut: &out,
 		announce:  func(uint32) bool { return false },
 		onRaise:   func(n int) { raised = append(raised, n) },
@@ -74,5 +78,42 @@ func TestBoardIRQWiring(t *testing.T) {
 	}
 	if len(*raised) == 0 || (*raised)[len(*raised)-1] != irqCOM1 {
 		t.Fatalf("raised lines %v, want IRQ 4 last", *raised)
+	}
+}
+
+// The RTC sits at 0x70/0x71 with the board's wall time (read the way
+// Linux's mach_get_cmos_time does: index, then data, BCD by default) and
+// its periodic interrupt arrives on IRQ 8, the slave's input 0.
+func TestBoardRTC(t *testing.T) {
+	b, _, _ := newTestBoard(t)
+	cmos := func(reg byte) byte {
+		b.portIO(0x70, true, 1, 1, []byte{reg})
+		d := []byte{0}
+		b.portIO(0x71, false, 1, 1, d)
+		return d[0]
+	}
+	if h, m, s := cmos(4), cmos(2), cmos(0); h != 0x11 || m != 0x42 || s != 0x07 {
+		t.Fatalf("RTC reads %02x:%02x:%02x, want 11:42:07 (BCD)", h, m, s)
+	}
+	if d, mo, y, c := cmos(7), cmos(8), cmos(9), cmos(0x32); d != 0x01 || mo != 0x12 || y != 0x26 || c != 0x20 {
+		t.Fatalf("RTC date %02x/%02x/%02x%02x, want 01/12/2026", d, mo, c, y)
+	}
+	if lo, hi := cmos(0x34), cmos(0x35); uint(hi)<<8|uint(lo) != (128-16)<<4 {
+		t.Fatalf("CMOS memory above 16 MiB = %d x 64 KiB, want %d", uint(hi)<<8|uint(lo), (128-16)<<4)
+	}
+	outb := func(port uint16, v byte) { b.portIO(port, true, 1, 1, []byte{v}) }
+	for _, w := range [][2]uint16{{0x20, 0x11}, {0x21, 0x20}, {0x21, 0x04}, {0x21, 0x01},
+		{0xa0, 0x11}, {0xa1, 0x28}, {0xa1, 0x02}, {0xa1, 0x01}, {0x21, 0xfb}, {0xa1, 0xfe}} {
+		outb(w[0], byte(w[1]))
+	}
+	outb(0x70, 0x0b)
+	outb(0x71, cmos(0x0b)|0x40) // register B: PIE
+	next, ok := b.rtc.NextDeadline()
+	if !ok {
+		t.Fatal("no RTC deadline with the periodic interrupt on")
+	}
+	b.rtc.Advance(next)
+	if pending, v := b.acknowledge(true); !pending || v != 0x28 {
+		t.Fatalf("INTA: pending %v vector %#x, want 0x28 (IRQ 8)", pending, v)
 	}
 }

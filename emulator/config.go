@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
+	"github.com/pollscope/pollscope/devices/rtc"
 	"github.com/pollscope/pollscope/guest"
 	"github.com/pollscope/pollscope/trace"
 )
@@ -36,6 +38,13 @@ type Config struct {
 	// time Close returns. The machine also keeps the output; see
 	// Machine.Serial.
 	SerialOut io.Writer
+	// StartStopped parks the vCPU for the debugger before its first
+	// instruction, until Debugger().Resume or Detach (QEMU's -S).
+	StartStopped bool
+	// WallTime is the date and time the RTC shows at power-on; the zero
+	// value means the host's clock now. A deterministic run gives a fixed
+	// one.
+	WallTime time.Time
 	// Trace tunes the trace model (caps, lint thresholds); the zero value
 	// selects the defaults.
 	Trace trace.Options
@@ -84,4 +93,13 @@ func (c *Config) initrdBytes() ([]byte, string, error) {
 	default:
 		return nil, "", nil
 	}
+}
+
+// wallTime is the RTC's power-on time.
+func (c *Config) wallTime() rtc.WallTime {
+	t := c.WallTime
+	if t.IsZero() {
+		t = time.Now()
+	}
+	return rtc.WallTime{Sec: t.Unix(), Nsec: int64(t.Nanosecond())}
 }

@@ -14,6 +14,7 @@ type lifecycle struct {
 	started     atomic.Bool
 	stopping    atomic.Bool
 	stopOnce    sync.Once
+	stopCh      chan struct{} // closed by Stop
 	done        chan struct{} // closed when the guest has ended
 	drainerDone chan struct{} // closed when the tracer's last drain is over
 	result      Result        // valid once done is closed
@@ -22,6 +23,7 @@ type lifecycle struct {
 }
 
 func (l *lifecycle) init() {
+	l.stopCh = make(chan struct{})
 	l.done = make(chan struct{})
 	l.drainerDone = make(chan struct{})
 }
@@ -89,6 +91,7 @@ func (m *Machine) Run(ctx context.Context) (Result, error) {
 func (m *Machine) Stop() {
 	m.life.stopOnce.Do(func() {
 		m.life.stopping.Store(true)
+		close(m.life.stopCh)
 		m.kick()
 	})
 }

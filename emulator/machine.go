@@ -66,6 +66,7 @@ type Machine struct {
 
 	life  lifecycle
 	pause pauseState
+	debug *Debugger
 
 	sessionMeta session.Meta                    // what a recorded session says about this run
 	rec         atomic.Pointer[sessionRecorder] // the session recorder, if recording
@@ -93,6 +94,8 @@ func New(cfg Config) (*Machine, error) {
 	m := &Machine{backend: backend, serial: newOutputLog(cfg.SerialOut)}
 	m.life.init()
 	m.pause.init()
+	m.debug = newDebugger(m)
+	m.debug.wanted.Store(cfg.StartStopped)
 	if m.ram, err = allocRAM(cfg.memoryMiB()); err != nil {
 		m.serial.close()
 		return nil, err
@@ -129,6 +132,8 @@ func (m *Machine) build(newVCPU vcpuFactory, cfg Config) error {
 	m.tracer = newTracer(m.ram, m.clock, tscHz, cfg.Trace)
 	m.board, err = newBoard(boardWiring{
 		clock:     deviceClock{m.clock},
+		wallTime:  cfg.wallTime(),
+		ramBytes:  uint64(len(m.ram)),
 		serialOut: m.serial,
 		announce:  m.tracer.announce,
 		onRaise:   m.recordIRQRaise,

@@ -89,13 +89,6 @@ func (m *Machine) parkIfPaused() (bool, error) {
 		m.vcpu.Sleep()
 	}
 	m.pause.set(false)
-	// Bring the devices up to now and forgive the ticks that fell due
-	// while paused.
-	now := m.clock.Now()
-	m.board.mu.Lock()
-	m.timers.advance(now)
-	m.board.ticks.forgive()
-	m.board.mu.Unlock()
-	m.timers.touched()
+	m.forgiveTicks()
 	return true, nil
 }

@@ -5,6 +5,7 @@ import (
 	"runtime"
 
 	"github.com/pollscope/pollscope/cpu"
+	"github.com/pollscope/pollscope/gdbstub"
 	"github.com/pollscope/pollscope/trace"
 )
 
@@ -42,10 +43,18 @@ func (m *Machine) betweenRuns() (Result, bool) {
 	if m.life.stopping.Load() {
 		return Result{Outcome: OutcomeStopped}, true
 	}
+	if res, done, _ := m.debug.parkIfWanted(); done {
+		return res, true
+	}
 	if _, err := m.parkIfPaused(); err != nil {
 		return Result{Outcome: OutcomeError, Err: err}, true
 	}
 	m.applyInputs()
+	if m.debug.stepping {
+		// A debugger's single step runs the next instruction of the
+		// guest's own code: no timer tick, no interrupt handler.
+		return Result{}, false
+	}
 	if err := m.serviceTimers(); err != nil {
 		return Result{Outcome: OutcomeError, Err: err}, true
 	}
@@ -71,6 +80,8 @@ func (m *Machine) handleExit(e cpu.Exit) (Result, bool) {
 		return m.halt()
 	case cpu.ExitInterruptWindow, cpu.ExitKicked:
 		// The loop re-checks interrupts, input and the stop flag.
+	case cpu.ExitDebug:
+		return m.debug.debugExit(e)
 	case cpu.ExitShutdown:
 		return m.crashResult(OutcomeShutdown, nil), true
 	case cpu.ExitFailEntry:
@@ -83,13 +94,13 @@ func (m *Machine) handleExit(e cpu.Exit) (Result, bool) {
 	return Result{}, false
 }
 
-// portIO performs an IN or OUT on the board. A write may move a device's
-// deadline (a new PIT count, say), so it tells the timer service.
+// portIO performs an IN or OUT on the board. Any access may move a
+// device's deadline (a new PIT count; a read of the RTC's register C, which
+// lowers IRQ 8 and so lets the next periodic interrupt come), so it tells
+// the timer service.
 func (m *Machine) portIO(e cpu.Exit) (Result, bool) {
 	exitValue, reset := m.board.portIO(e.Port, e.Write, e.Size, e.Count, e.Data)
-	if e.Write {
-		m.timers.touched()
-	}
+	m.timers.touched()
 	if exitValue != nil {
 		return Result{Outcome: OutcomeExit, ExitValue: *exitValue}, true
 	}
@@ -138,9 +149,18 @@ func (m *Machine) deliverInterrupt() error {
 // input, by its timer, or by Stop. A guest halted with interrupts off never
 // wakes.
 func (m *Machine) halt() (Result, bool) {
+	if m.debug.stepping {
+		// The debugger's step executed the HLT: report it there.
+		return m.debug.park(gdbstub.Stop{Reason: gdbstub.StopStep})
+	}
 	for {
 		if m.life.stopping.Load() {
 			return Result{Outcome: OutcomeStopped}, true
+		}
+		if res, done, parked := m.debug.parkIfWanted(); done {
+			return res, true
+		} else if parked {
+			continue // stopped in the HLT; it halts on afterwards
 		}
 		m.applyInputs()
 		if err := m.serviceTimers(); err != nil {

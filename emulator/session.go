@@ -13,6 +13,17 @@ type Session struct {
 	*session.Session
 }
 
+// The session types a front end meets through Session's methods, named
+// here so that it imports the emulator and the trace model only.
+type (
+	// SessionMeta is what a session says about its run (Session.Meta).
+	SessionMeta = session.Meta
+	// SessionEnd is how a recorded run ended (Session.End).
+	SessionEnd = session.End
+	// SessionInput is a host input the run applied (Session.Inputs).
+	SessionInput = session.Input
+)
+
 // OpenSession opens a recorded session. A session cut short (a run
 // killed before it could close it, a partial copy) or damaged part way
 // opens up to its last sound record, and Damage says so; a file that is

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pollscope/pollscope/emulator"
+	"github.com/pollscope/pollscope/gdbstub"
 )
 
 // options are the command's flags, checked: anything wrong with them is
@@ -29,6 +30,8 @@ type options struct {
 	trace         string
 	record        string
 	script        string
+	gdb           string // -gdb device, "" for none
+	startStopped  bool   // -S
 	stepsOfScript []step
 }
 
@@ -55,6 +58,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&duration, "duration", "", "stop the guest after this long (e.g. 5s; default: run until it exits)")
 	fs.StringVar(&until, "until", "", "stop the guest once its serial output matches this regular expression")
 	fs.StringVar(&o.script, "script", "", "run this expect-style script against the guest (see README); exit 0 when every step passes")
+	var gdbShort bool
+	fs.BoolVar(&gdbShort, "s", false, "shorthand for -gdb "+gdbstub.DefaultAddress)
+	fs.StringVar(&o.gdb, "gdb", "", "wait for gdb connections on this device: tcp::PORT, tcp:HOST:PORT or unix:PATH (then `target remote ...` in gdb)")
+	fs.BoolVar(&o.startStopped, "S", false, "do not start the CPU: wait for the debugger (gdb's continue, or the GUI's)")
 	fs.StringVar(&o.trace, "trace", "", "write the executor trace to this file (Chrome/Perfetto JSON) when the run ends")
 	fs.StringVar(&o.record, "record", "", "record the run's session to this file as it goes (open it again with: pollscope view FILE)")
 	fs.Usage = func() {
@@ -69,6 +76,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, usageError{err.Error()}
 	}
 	fs.Visit(func(f *flag.Flag) { o.displayGiven = o.displayGiven || f.Name == "display" })
+	if gdbShort && o.gdb == "" {
+		o.gdb = gdbstub.DefaultAddress
+	}
 	if fs.NArg() > 0 {
 		return nil, usagef("unexpected argument %q (flags start with -)", fs.Arg(0))
 	}
@@ -110,6 +120,14 @@ func (o *options) check(duration, until string) error {
 	}
 	if o.serial != "stdio" && o.serial != "none" && !strings.HasPrefix(o.serial, "file:") {
 		return usagef("-serial %s: use stdio, none or file:PATH", o.serial)
+	}
+	if o.gdb != "" {
+		if _, _, err := gdbstub.ParseAddress(o.gdb); err != nil {
+			return usageError{err.Error()}
+		}
+	}
+	if o.startStopped && o.gdb == "" && o.display == "none" {
+		return usagef("-S stops the CPU until a debugger lets it go: give -s or -gdb DEV too")
 	}
 	if o.script != "" {
 		steps, err := loadScript(o.script)

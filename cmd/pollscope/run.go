@@ -9,9 +9,11 @@ import (
 	"os"
 	"os/signal"
 	"regexp"
+	"strings"
 	"syscall"
 
 	"github.com/pollscope/pollscope/emulator"
+	"github.com/pollscope/pollscope/gdbstub"
 )
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -38,12 +40,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return statusNoDisplay
 	}
 	cfg := emulator.Config{
-		KernelPath: o.kernel,
-		InitrdPath: o.initrd,
-		Backend:    o.accel,
-		Cmdline:    o.cmdline,
-		MemoryMiB:  o.memory,
-		SerialOut:  outs.serial,
+		KernelPath:   o.kernel,
+		InitrdPath:   o.initrd,
+		Backend:      o.accel,
+		Cmdline:      o.cmdline,
+		MemoryMiB:    o.memory,
+		SerialOut:    outs.serial,
+		StartStopped: o.startStopped,
 	}
 	if o.accel == "" && emulator.DefaultBackend() != emulator.BackendKVM {
 		con.say("%v; running on the software CPU (-accel %s)", emulator.BackendAvailable(emulator.BackendKVM), emulator.DefaultBackend())
@@ -73,6 +76,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if o.until != nil {
 		go stopWhenSerialMatches(ctx, m, o.until)
+	}
+	if o.gdb != "" {
+		l, err := gdbstub.Listen(o.gdb)
+		if err != nil {
+			con.say("%v", err)
+			return statusUsage
+		}
+		defer l.Close()
+		con.say("waiting for gdb on %s (gdb: target remote %s)", l.Addr(), gdbTarget(l.Addr().String()))
+		srv := &gdbstub.Server{Target: m.Debugger(), Commands: m.MonitorCommands(), Logf: func(f string, a ...any) { con.say("gdb: "+f, a...) }}
+		go srv.Serve(ctx, l)
 	}
 	var status int
 	switch {
@@ -151,4 +165,13 @@ func runScriptMode(ctx context.Context, m *emulator.Machine, o *options, con *co
 		return statusScriptFailed
 	}
 	return 0
+}
+
+// gdbTarget is what to type after gdb's `target remote` for a listener's
+// address: :PORT for TCP on every interface, the path for a Unix socket.
+func gdbTarget(addr string) string {
+	if strings.HasPrefix(addr, "[::]:") || strings.HasPrefix(addr, "0.0.0.0:") {
+		return addr[strings.LastIndex(addr, ":"):]
+	}
+	return addr
 }

@@ -148,3 +148,18 @@ func (p *PIT) SetState(s State) {
 	p.s = s
 	p.drive(wire) // edges since LastUpdate are left for the next Advance
 }
+
+// Observation is what counter n shows at the clock's time, for a monitor:
+// its count as a read would return it and its OUT level. Nothing is
+// latched and no flip-flop moves.
+type Observation struct {
+	Count uint16
+	Out   bool
+}
+
+// Observe returns counter n's count and OUT now (n is 0, 1 or 2).
+func (p *PIT) Observe(n int) Observation {
+	now := p.now()
+	c := &p.s.Channels[n%3]
+	return Observation{Count: c.value(now), Out: c.outAt(now)}
+}
