@@ -11,10 +11,6 @@ import (
 	"github.com/pollscope/pollscope/trace"
 )
 
-// Host key events carry the key code in Arg, with keyReleased set for a
-// release.
-const keyReleased = 1 << 31
-
 // hostInput is one thing the host does to the guest's devices.
 type hostInput struct {
 	key  ps2.Key
@@ -64,7 +60,7 @@ func (m *Machine) applyInputs() {
 	for _, in := range batch {
 		arg := uint64(in.key)
 		if !in.down {
-			arg |= keyReleased
+			arg |= trace.KeyReleased
 		}
 		m.tracer.hostEvent(trace.HostKeyEvent, arg, in.key.String())
 		m.recordInput(in)

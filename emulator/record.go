@@ -90,7 +90,7 @@ func (m *Machine) record(w io.Writer, src io.ReaderAt, path string, file *os.Fil
 
 // recordTo creates the file Config.Record names and records to it.
 func (m *Machine) recordTo(path string) error {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o666) // as os.Create
 	if err != nil {
 		return fmt.Errorf("recording a session: %w", err)
 	}

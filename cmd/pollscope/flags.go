@@ -174,7 +174,7 @@ func (o *options) openOutputs(stdout io.Writer) (out outputs, closeAll func(), e
 		if f.path == "" {
 			continue
 		}
-		file, err := os.OpenFile(f.path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+		file, err := os.OpenFile(f.path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o666) // as os.Create
 		if err != nil {
 			closeAll()
 			return outputs{}, func() {}, usagef("%s: %v", f.flag, err)
