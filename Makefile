@@ -1,4 +1,5 @@
 # pollscope: a KVM-backed x86_64 emulator that shows an async executor live.
+#   make build   ./pollscope, with the GUI; it runs headless too (-display none)
 #   make run     the emulator on the embedded demo kernel (ARGS="..." adds flags)
 #   make test    vet, the committed-kernel check and every test
 #   make kernel  rebuild guest/kernel.elf from guest/kernel (needs cargo)
@@ -8,17 +9,20 @@ GO      ?= go
 ARGS    ?=
 export PATH := /usr/local/go/bin:$(PATH)
 
-.PHONY: run test kernel bench setup-run setup-test check-kernel vet fuzz
+.PHONY: build run test kernel bench setup-run setup-test check-kernel vet fuzz
 
-# The GUI is linked in only with -tags gui (ebiten needs a display from the
-# moment the program starts); without a display, make run uses the terminal.
-run: setup-run
-	@if [ -n "$$DISPLAY" ] || [ -n "$$WAYLAND_DISPLAY" ]; then \
-		echo "$(GO) run -tags gui ./cmd/pollscope $(ARGS)"; $(GO) run -tags gui ./cmd/pollscope $(ARGS); \
-	else \
-		echo "make run: no display available (\$$DISPLAY is not set): running the terminal mode; serial output follows, Ctrl-C stops"; \
-		$(GO) run ./cmd/pollscope -display none $(ARGS); \
-	fi
+# One binary for both: built with the GUI (-tags gui) in a Go workspace
+# where ebiten opens the display at first use instead of at program start
+# (scripts/ebitenlazy), so ./pollscope also runs headless (-display none, or
+# terminal mode by itself where there is no display).
+GUI_WORK = .gui-work
+
+build: setup-run
+	@$(GO) run ./scripts/ebitenlazy -o $(GUI_WORK)
+	GOWORK=$(CURDIR)/$(GUI_WORK)/go.work $(GO) build -tags gui,ebitenlazy -o pollscope ./cmd/pollscope
+
+run: build
+	./pollscope $(ARGS)
 
 test: setup-test vet check-kernel
 	$(GO) test -count=1 -timeout 12m ./...

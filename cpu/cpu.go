@@ -27,8 +27,15 @@ type VCPU interface {
 	// backend does not know is an error.
 	MSR(index uint32) (uint64, error)
 	SetMSR(index uint32, value uint64) error
-	// FPU reads the x87/SSE state in the FXSAVE layout.
+	// FPU reads the x87/SSE state in the FXSAVE layout; SetFPU writes it.
 	FPU() (FXSave, error)
+	SetFPU(FXSave) error
+	// CompleteInstruction finishes, without running the guest further, an
+	// instruction whose last exit was port I/O or MMIO (an IN's value
+	// lands in its register only on the next Run). Call it before reading
+	// registers between runs: for a debugger, a pause, a crash dump.
+	// Without such an instruction pending it does nothing.
+	CompleteInstruction() error
 
 	// CanInjectInterrupt reports whether the guest would accept an external
 	// interrupt right now: RFLAGS.IF is set and no interrupt shadow (after STI

@@ -6,9 +6,10 @@
 // learns the time from a Clock and sends output to an io.Writer or a callback.
 // It never sees the vCPU, the port bus, the UI or the wall clock, and it is not
 // safe for concurrent use: the machine serialises every call into a device.
+// No device package imports time, os or another device (a test in this
+// package checks): what a device knows of the world comes in through these
+// interfaces.
 package devices
-
-import "time"
 
 // PortDevice is a device on the I/O port bus. The bus owns the base address
 // and passes the offset of the accessed port from that base; data is the
@@ -26,11 +27,28 @@ type IRQLine interface {
 	SetLevel(high bool)
 }
 
-// Clock gives a device the current virtual time, as a monotonic duration
-// since an arbitrary epoch. Tests drive it by hand; the machine drives it from
-// the host's monotonic clock.
+// Time is machine time in nanoseconds since the machine's epoch.
+type Time int64
+
+// Clock gives a device the current machine time. Tests drive it by hand; the
+// machine drives it from the vCPU's clock (the host's monotonic clock, or the
+// instruction count of a deterministic run).
 type Clock interface {
-	Now() time.Duration
+	Now() Time
+}
+
+// Timed is a device whose outputs change with time alone (a counter reaching
+// zero, a periodic interrupt, a key's autorepeat), not only when the guest
+// touches its registers. The machine's timer service asks every timed device
+// for its next deadline, arms one host timer for the earliest, and advances
+// the devices that are due.
+type Timed interface {
+	// NextDeadline is the earliest time at which Advance will have
+	// something to do; false when nothing will happen by itself. It may lie
+	// in the past when the machine is late.
+	NextDeadline() (Time, bool)
+	// Advance brings the device's outputs up to time now.
+	Advance(now Time)
 }
 
 // LineFunc adapts a function to the IRQLine interface.
@@ -41,13 +59,13 @@ func (f LineFunc) SetLevel(high bool) { f(high) }
 
 // ManualClock is a Clock whose time moves only when told to: the clock of
 // device tests and of deterministic replays.
-type ManualClock struct{ T time.Duration }
+type ManualClock struct{ T Time }
 
 // Now returns the clock's current time.
-func (c *ManualClock) Now() time.Duration { return c.T }
+func (c *ManualClock) Now() Time { return c.T }
 
-// Advance moves the clock forward by d.
-func (c *ManualClock) Advance(d time.Duration) { c.T += d }
+// Advance moves the clock forward by d nanoseconds.
+func (c *ManualClock) Advance(d Time) { c.T += d }
 
 // Value converts a port access's data into a value, little-endian.
 func Value(data []byte) uint32 {

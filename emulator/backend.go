@@ -38,27 +38,49 @@ var backends = map[string]backendInfo{
 }
 
 // backendNames lists the backends for messages.
-func backendNames() string {
-	names := make([]string, 0, len(backends))
-	for n := range backends {
-		names = append(names, n)
+func backendNames() string { return strings.Join(Backends(), ", ") }
+
+// DefaultBackend is the backend an empty Config.Backend selects: KVM where
+// /dev/kvm is usable, else the software CPU (where this build has one).
+func DefaultBackend() string {
+	if _, ok := backends[BackendTCG]; ok && kvmcpu.Available() != nil {
+		return BackendTCG
 	}
-	sort.Strings(names)
-	return strings.Join(names, ", ")
+	return BackendKVM
 }
 
 // backend resolves Config.Backend to a vCPU factory and the backend's name.
 func (c *Config) backend() (vcpuFactory, string, error) {
 	name := c.Backend
 	if name == "" {
-		name = BackendKVM
-		if _, ok := backends[BackendTCG]; ok && kvmcpu.Available() != nil {
-			name = BackendTCG
-		}
+		name = DefaultBackend()
 	}
 	b, ok := backends[name]
 	if !ok {
 		return nil, "", fmt.Errorf("backend %q is not available: choose one of %s", name, backendNames())
 	}
 	return b.newVCPU, name, nil
+}
+
+// Backends lists the CPU backends this build has, for -accel's help.
+func Backends() []string {
+	names := make([]string, 0, len(backends))
+	for n := range backends {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// BackendAvailable says whether this host can run the named backend, and
+// if not, why.
+func BackendAvailable(name string) error {
+	b, ok := backends[name]
+	if !ok {
+		return fmt.Errorf("there is no CPU backend %q: choose one of %s", name, backendNames())
+	}
+	if b.available == nil {
+		return nil
+	}
+	return b.available()
 }

@@ -9,10 +9,13 @@ import (
 // PVH kernel is loaded at or above 1 MiB; these pages sit in low RAM where
 // a PC's real-mode data would be.
 const (
-	startInfoAddr = 0x1000 // struct hvm_start_info
-	memmapAddr    = 0x1100 // hvm_memmap_table_entry[]
-	cmdlineAddr   = 0x2000 // the NUL-terminated command line
-	bootInfoEnd   = 0x3000
+	startInfoAddr     = 0x1000 // struct hvm_start_info
+	memmapAddr        = 0x1100 // hvm_memmap_table_entry[]
+	modlistAddr       = 0x1200 // hvm_modlist_entry[]: the initrd
+	moduleCmdlineAddr = 0x1300 // the initrd's NUL-terminated command line
+	maxModuleCmdline  = 0xff
+	cmdlineAddr       = 0x2000 // the NUL-terminated command line
+	bootInfoEnd       = 0x3000
 
 	// MaxCmdline is the longest command line pollscope passes, in bytes
 	// without the terminating NUL.
@@ -27,10 +30,11 @@ const (
 
 // hvm_start_info as Xen's public/arch-x86/hvm/start_info.h defines it.
 const (
-	hvmStartMagic   = 0x336ec578
-	hvmStartVersion = 1 // version 1 adds the memory map fields
-	startInfoSize   = 56
-	memmapEntrySize = 24
+	hvmStartMagic    = 0x336ec578
+	hvmStartVersion  = 1 // version 1 adds the memory map fields
+	startInfoSize    = 56
+	memmapEntrySize  = 24
+	modlistEntrySize = 32
 
 	e820RAM      = 1
 	e820Reserved = 2
@@ -41,19 +45,66 @@ type memmapEntry struct {
 	typ        uint32
 }
 
-// memoryMap is the e820-style map handed to the guest.
-func memoryMap(ramSize uint64) []memmapEntry {
-	return []memmapEntry{
+// memoryMap is the e820-style map handed to the guest: low RAM, the legacy
+// hole, then RAM from 1 MiB, with the initrd (if any) reserved in it so that
+// the guest's allocator leaves it alone until the kernel has unpacked it.
+func memoryMap(ramSize uint64, initrd *module) []memmapEntry {
+	mm := []memmapEntry{
 		{0, legacyHoleStart, e820RAM},
 		{legacyHoleStart, legacyHoleEnd - legacyHoleStart, e820Reserved},
-		{legacyHoleEnd, ramSize - legacyHoleEnd, e820RAM},
 	}
+	if initrd == nil {
+		return append(mm, memmapEntry{legacyHoleEnd, ramSize - legacyHoleEnd, e820RAM})
+	}
+	end := initrd.addr + initrd.size
+	mm = append(mm,
+		memmapEntry{legacyHoleEnd, initrd.addr - legacyHoleEnd, e820RAM},
+		memmapEntry{initrd.addr, initrd.size, e820Reserved})
+	if end < ramSize {
+		mm = append(mm, memmapEntry{end, ramSize - end, e820RAM})
+	}
+	return mm
+}
+
+// module is a boot module (the initrd) already placed in guest RAM.
+type module struct {
+	addr, size uint64
+	cmdline    string
+}
+
+// initrdCeiling is the highest address an initrd may end at: where Linux's
+// boot protocol's default initrd_addr_max lies (896 MiB), so a kernel that
+// maps only its low memory early can still reach it.
+const initrdCeiling = 0x38000000
+
+// placeInitrd copies an initrd into the top of guest RAM (below
+// initrdCeiling), page-aligned and clear of the kernel, whose image ends at
+// kernelEnd.
+func placeInitrd(ram []byte, data []byte, kernelEnd uint64, name string) (*module, error) {
+	top := min(uint64(len(ram)), initrdCeiling)
+	size := uint64(len(data))
+	if size == 0 {
+		return nil, fmt.Errorf("the initrd %s is empty", name)
+	}
+	if size+kernelEnd > top {
+		return nil, fmt.Errorf("the initrd %s (%d KiB) does not fit in guest RAM above the kernel (%d KiB free below %d MiB): give the guest more memory with -m",
+			name, size>>10, (top-min(top, kernelEnd))>>10, top>>20)
+	}
+	addr := (top - size) &^ 0xfff
+	if addr < kernelEnd {
+		return nil, fmt.Errorf("the initrd %s (%d KiB) does not fit in guest RAM above the kernel: give the guest more memory with -m", name, size>>10)
+	}
+	copy(ram[addr:], data)
+	if len(name) > maxModuleCmdline {
+		name = name[len(name)-maxModuleCmdline:]
+	}
+	return &module{addr: addr, size: size, cmdline: name}, nil
 }
 
 // writeStartInfo writes hvm_start_info, the memory map and the command line
 // into ram and returns the start info's physical address, which the guest
 // finds in EBX at its entry point.
-func writeStartInfo(ram []byte, cmdline string) (uint32, error) {
+func writeStartInfo(ram []byte, cmdline string, initrd *module) (uint32, error) {
 	if len(cmdline) > MaxCmdline {
 		return 0, fmt.Errorf("the command line is %d bytes; pollscope passes at most %d", len(cmdline), MaxCmdline)
 	}
@@ -65,7 +116,7 @@ func writeStartInfo(ram []byte, cmdline string) (uint32, error) {
 	clear(ram[startInfoAddr:bootInfoEnd])
 	copy(ram[cmdlineAddr:], cmdline)
 
-	mm := memoryMap(uint64(len(ram)))
+	mm := memoryMap(uint64(len(ram)), initrd)
 	for i, e := range mm {
 		b := ram[memmapAddr+i*memmapEntrySize:]
 		binary.LittleEndian.PutUint64(b[0:], e.addr)
@@ -77,14 +128,31 @@ func writeStartInfo(ram []byte, cmdline string) (uint32, error) {
 	le := binary.LittleEndian
 	le.PutUint32(si[0:], hvmStartMagic)
 	le.PutUint32(si[4:], hvmStartVersion)
-	le.PutUint32(si[8:], 0)            // flags
-	le.PutUint32(si[12:], 0)           // nr_modules
-	le.PutUint64(si[16:], 0)           // modlist_paddr
+	le.PutUint32(si[8:], 0) // flags
+	if initrd != nil {
+		// One hvm_modlist_entry: paddr, size, cmdline_paddr, reserved.
+		e := ram[modlistAddr : modlistAddr+modlistEntrySize]
+		le.PutUint64(e[0:], initrd.addr)
+		le.PutUint64(e[8:], initrd.size)
+		le.PutUint64(e[16:], moduleCmdlineAddr)
+		copy(ram[moduleCmdlineAddr:moduleCmdlineAddr+maxModuleCmdline], initrd.cmdline)
+		le.PutUint32(si[12:], 1)           // nr_modules
+		le.PutUint64(si[16:], modlistAddr) // modlist_paddr
+	}
 	le.PutUint64(si[24:], cmdlineAddr) // cmdline_paddr
 	le.PutUint64(si[32:], 0)           // rsdp_paddr: no ACPI
 	le.PutUint64(si[40:], memmapAddr)  // memmap_paddr
 	le.PutUint32(si[48:], uint32(len(mm)))
 	return startInfoAddr, nil
+}
+
+// end is the first address past the kernel's image in memory.
+func (k *kernelImage) end() uint64 {
+	var end uint64
+	for _, s := range k.segments {
+		end = max(end, s.addr+s.memSize)
+	}
+	return end
 }
 
 // loadKernel copies the kernel's segments into ram, zeroing each segment's

@@ -15,7 +15,7 @@ import (
 type portBus struct {
 	index     [1 << 16]uint8 // port → 1 + position in ranges, 0 when unclaimed
 	ranges    []portRange
-	mu        sync.Mutex // guards unclaimed only; the device lock guards the rest
+	mu        sync.Mutex // guards unclaimed only; the board's lock guards the rest
 	unclaimed map[uint16]uint64
 }
 
@@ -49,9 +49,9 @@ func (b *portBus) register(name string, base, size uint16, dev devices.PortDevic
 	return nil
 }
 
-// access performs one port access of len(data) bytes. It reports whether a
-// device claimed the port.
-func (b *portBus) access(port uint16, write bool, data []byte) bool {
+// access performs one port access of len(data) bytes. A port nobody
+// claims is counted and, for a read, answers all ones.
+func (b *portBus) access(port uint16, write bool, data []byte) {
 	i := b.index[port]
 	if i == 0 {
 		b.countUnclaimed(port)
@@ -60,7 +60,7 @@ func (b *portBus) access(port uint16, write bool, data []byte) bool {
 				data[k] = 0xFF
 			}
 		}
-		return false
+		return
 	}
 	r := &b.ranges[i-1]
 	if write {
@@ -68,7 +68,6 @@ func (b *portBus) access(port uint16, write bool, data []byte) bool {
 	} else {
 		r.dev.In(port-r.base, data)
 	}
-	return true
 }
 
 func (b *portBus) countUnclaimed(port uint16) {

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
+	"github.com/pollscope/pollscope/devices/rtc"
 	"github.com/pollscope/pollscope/guest"
 	"github.com/pollscope/pollscope/trace"
 )
@@ -18,6 +20,12 @@ type Config struct {
 	KernelPath string
 	// Cmdline is the kernel command line (at most MaxCmdline bytes).
 	Cmdline string
+	// Initrd is an initial RAM disk (an initramfs) handed to the kernel
+	// through the PVH start info's module list, as QEMU's -initrd does;
+	// InitrdPath names a file to read when Initrd is nil. It is placed at
+	// the top of guest RAM (below 896 MiB) and reserved in the memory map.
+	Initrd     []byte
+	InitrdPath string
 	// MemoryMiB is the guest RAM size; 0 means DefaultMemoryMiB.
 	MemoryMiB int
 	// Backend selects the CPU: BackendKVM (the host's KVM) or BackendTCG
@@ -30,9 +38,21 @@ type Config struct {
 	// time Close returns. The machine also keeps the output; see
 	// Machine.Serial.
 	SerialOut io.Writer
+	// StartStopped parks the vCPU for the debugger before its first
+	// instruction, until Debugger().Resume or Detach (QEMU's -S).
+	StartStopped bool
+	// WallTime is the date and time the RTC shows at power-on; the zero
+	// value means the host's clock now. A deterministic run gives a fixed
+	// one.
+	WallTime time.Time
 	// Trace tunes the trace model (caps, lint thresholds); the zero value
 	// selects the defaults.
 	Trace trace.Options
+	// Record, if set, names a file that New creates (truncating it) and the
+	// machine records its session to while it runs, for OpenSession and
+	// `pollscope view` (see Machine.Record). Each machine needs a file of
+	// its own: two machines made from one Config would write one file.
+	Record string
 }
 
 // kernelImage returns the bytes to boot and a name for messages.
@@ -43,7 +63,7 @@ func (c *Config) kernelBytes() ([]byte, string, error) {
 	case c.KernelPath != "":
 		b, err := os.ReadFile(c.KernelPath)
 		if err != nil {
-			return nil, c.KernelPath, fmt.Errorf("reading the kernel: %w", err)
+			return nil, c.KernelPath, fmt.Errorf("%w: reading the kernel: %w", ErrBadKernel, err)
 		}
 		return b, c.KernelPath, nil
 	default:
@@ -58,3 +78,28 @@ func (c *Config) memoryMiB() int {
 	return c.MemoryMiB
 }
 
+// initrdBytes returns the initrd to load, if any, and a name for messages
+// and the module's command line.
+func (c *Config) initrdBytes() ([]byte, string, error) {
+	switch {
+	case c.Initrd != nil:
+		return c.Initrd, "initrd", nil
+	case c.InitrdPath != "":
+		b, err := os.ReadFile(c.InitrdPath)
+		if err != nil {
+			return nil, c.InitrdPath, fmt.Errorf("reading the initrd: %w", err)
+		}
+		return b, c.InitrdPath, nil
+	default:
+		return nil, "", nil
+	}
+}
+
+// wallTime is the RTC's power-on time.
+func (c *Config) wallTime() rtc.WallTime {
+	t := c.WallTime
+	if t.IsZero() {
+		t = time.Now()
+	}
+	return rtc.WallTime{Sec: t.Unix(), Nsec: int64(t.Nanosecond())}
+}

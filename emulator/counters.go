@@ -19,23 +19,29 @@ type HostCounters struct {
 	// SerialForwardLost: serial bytes Config.SerialOut never got because it
 	// fell more than a MiB behind.
 	SerialForwardLost uint64
+	// SerialWriteFailed: serial bytes Config.SerialOut refused with an
+	// error (a full disk, a file that cannot be written); see
+	// Machine.SerialOutError for the error itself.
+	SerialWriteFailed uint64
+	// KeyboardDropped: host key events the keyboard's FIFO had no room for.
+	KeyboardDropped uint64
 }
 
-// HostCounters returns the host-side loss counters.
+// HostCounters returns the host-side loss counters, asking each part of
+// the machine for its own.
 func (m *Machine) HostCounters() HostCounters {
 	var c HostCounters
-	m.host.mu.Lock()
-	c.HostEventsLost = m.host.dropped
-	m.host.mu.Unlock()
-	m.drainMu.Lock()
-	c.ExitsLost = m.exitLog.lost
-	if ring := m.tracer.ring.Load(); ring != nil {
-		c.RingClamped = ring.clamped
-	}
-	m.drainMu.Unlock()
-	c.BadAnnouncements = m.tracer.badAnnouncements.Load()
-	m.serialLog.mu.Lock()
-	c.SerialForwardLost = uint64(m.serialLog.lostForward)
-	m.serialLog.mu.Unlock()
+	c.HostEventsLost, c.ExitsLost, c.RingClamped = m.tracer.counters()
+	c.KeyboardDropped, c.BadAnnouncements = m.board.counters()
+	c.SerialForwardLost = m.serial.lost()
+	_, c.SerialWriteFailed = m.serial.writeError()
 	return c
+}
+
+// SerialOutError is the first error Config.SerialOut returned, or nil. The
+// machine keeps going (the output stays readable with Serial); a caller
+// that cares says so at the end of the run.
+func (m *Machine) SerialOutError() error {
+	err, _ := m.serial.writeError()
+	return err
 }

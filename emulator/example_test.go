@@ -3,12 +3,13 @@ package emulator_test
 import (
 	"context"
 	"fmt"
-	"os"
+	"io"
 	"regexp"
 	"time"
 
-	"github.com/pollscope/pollscope/devices/ps2"
 	"github.com/pollscope/pollscope/emulator"
+	"github.com/pollscope/pollscope/guest"
+	"github.com/pollscope/pollscope/trace"
 )
 
 // Boot the embedded demo kernel, which exits through isa-debug-exit when its
@@ -29,6 +30,9 @@ func Example() {
 	}
 	fmt.Println(res.Outcome, res.ExitValue)
 	fmt.Print(m.Serial()[:28])
+	// Output:
+	// exit 0
+	// pollscope demo kernel 0.1.0
 }
 
 // Type into the running demo kernel and wait for the echo, as an expect
@@ -47,10 +51,10 @@ func ExampleMachine_TypeText() {
 		fmt.Println(err) // a *WaitError: what was expected, and the console's tail
 		return
 	}
-	m.TypeText(ctx, "hello\n")
-	m.PressKey(ps2.KeyEnter)
+	m.TypeText(ctx, "hello\n") // "\n" is the Enter key
 	line, err := m.WaitScreen(ctx, regexp.MustCompile(`hello`))
 	fmt.Println(line, err)
+	// Output: hello <nil>
 }
 
 // Record the executor's trace for a second, then read the model and export
@@ -68,14 +72,21 @@ func ExampleMachine_Trace() {
 	m.FlushTrace()
 	model := m.Trace()
 	for _, task := range model.Tasks {
-		fmt.Printf("%-16s polls=%d p99=%v\n", task.Name, task.Stats.Polls, task.Stats.PollTime.Quantile(0.99))
+		fmt.Println(task.Name, task.Stats.Polls > 0)
+		// Also: task.Stats.PollTime.Quantile(0.99), WakeLatency, Busy, ...
 	}
 	for _, lint := range model.Lints {
 		fmt.Println("warning:", lint.Message)
 	}
-	f, _ := os.Create("trace.json")
-	defer f.Close()
-	m.WritePerfetto(f)
+	m.WritePerfetto(io.Discard) // or a file, for ui.perfetto.dev
+	// Output:
+	// example true
+	// keyboard true
+	// heartbeat-1s true
+	// heartbeat-250ms true
+	// worker true
+	// producer true
+	// consumer true
 }
 
 // Watch trace events live while the guest runs.
@@ -90,10 +101,12 @@ func ExampleMachine_SubscribeTrace() {
 	defer stop()
 	m.Start()
 	for e := range events {
-		if e.Name != "" {
-			fmt.Println(e.Kind, e.Name)
+		if e.Kind == trace.Kind(guest.EvTaskSpawn) {
+			fmt.Println("spawned", e.Name)
+			return
 		}
 	}
+	// Output: spawned example
 }
 
 // Pause the guest to look at a still screen, then let it go on.
@@ -105,8 +118,11 @@ func ExampleMachine_Pause() {
 	}
 	defer m.Close()
 	m.Start()
-	ctx := context.Background()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	m.WaitSerial(ctx, regexp.MustCompile(`(?m)^ready$`))
 	m.Pause(ctx)
-	fmt.Println(m.ScreenText())
+	fmt.Println(m.Paused(), m.ScreenText()[:27])
 	m.Resume()
+	// Output: true pollscope demo kernel 0.1.0
 }

@@ -12,10 +12,11 @@ import (
 // When the drainer falls a whole ring behind, the oldest exits are counted
 // as lost.
 type exitLog struct {
-	slots [1 << 14]exitRecord
-	write atomic.Uint64 // next slot the vCPU writes
-	read  uint64        // next slot the drainer reads (drainer only)
-	lost  uint64
+	perKind [cpu.NumExitKinds]atomic.Uint64 // every exit ever, by kind
+	slots   [1 << 14]exitRecord
+	write   atomic.Uint64 // next slot the vCPU writes
+	read    uint64        // next slot the drainer reads (drainer only)
+	lost    uint64
 }
 
 type exitRecord struct {
@@ -25,6 +26,9 @@ type exitRecord struct {
 
 // add is called by the vCPU thread for each exit.
 func (l *exitLog) add(t int64, k cpu.ExitKind) {
+	if k >= 0 && int(k) < len(l.perKind) {
+		l.perKind[k].Add(1)
+	}
 	w := l.write.Load()
 	l.slots[w%uint64(len(l.slots))] = exitRecord{t, k}
 	l.write.Store(w + 1)
@@ -51,4 +55,15 @@ func (l *exitLog) take(evs []trace.Event) []trace.Event {
 		evs = append(evs[:from], evs[from+int(torn):]...)
 	}
 	return evs
+}
+
+// counts returns the exits of each kind so far.
+func (l *exitLog) counts() map[cpu.ExitKind]uint64 {
+	out := make(map[cpu.ExitKind]uint64)
+	for k := range l.perKind {
+		if n := l.perKind[k].Load(); n > 0 {
+			out[cpu.ExitKind(k)] = n
+		}
+	}
+	return out
 }

@@ -3,36 +3,88 @@ package emulator
 import (
 	"context"
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pollscope/pollscope/devices/ps2"
 	"github.com/pollscope/pollscope/trace"
 )
 
-// Host key events carry the key code in Arg, with keyReleased set for a
-// release.
-const keyReleased = 1 << 31
+// hostInput is one thing the host does to the guest's devices.
+type hostInput struct {
+	key  ps2.Key
+	down bool
+}
 
-// KeyDown presses k on the guest's PS/2 keyboard. Pressing a key already
-// held sends its make code again, as a keyboard's autorepeat does.
+// inputQueue carries host input to the vCPU thread, which applies it
+// between two runs of the guest. So every device call happens on the vCPU
+// thread (no device ever needs to kick the vCPU), and a deterministic run
+// knows at which instruction each input arrived.
+type inputQueue struct {
+	mu      sync.Mutex
+	queue   []hostInput
+	waiting atomic.Bool // queue is not empty: one load per trip round the run loop
+}
+
+func (q *inputQueue) push(in hostInput) {
+	q.mu.Lock()
+	q.queue = append(q.queue, in)
+	q.waiting.Store(true)
+	q.mu.Unlock()
+}
+
+// take returns the queued inputs, oldest first, reusing spare.
+func (q *inputQueue) take(spare []hostInput) []hostInput {
+	q.mu.Lock()
+	out := q.queue
+	q.queue = spare[:0]
+	q.waiting.Store(false)
+	q.mu.Unlock()
+	return out
+}
+
+func (q *inputQueue) len() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return len(q.queue)
+}
+
+// applyInputs hands the queued host input to the devices (vCPU thread).
+func (m *Machine) applyInputs() {
+	if !m.inputs.waiting.Load() {
+		return
+	}
+	batch := m.inputs.take(nil)
+	m.board.mu.Lock()
+	for _, in := range batch {
+		arg := uint64(in.key)
+		if !in.down {
+			arg |= trace.KeyReleased
+		}
+		m.tracer.hostEvent(trace.HostKeyEvent, arg, in.key.String())
+		m.recordInput(in)
+		if in.down {
+			m.board.kbd.KeyDown(in.key)
+		} else {
+			m.board.kbd.KeyUp(in.key)
+		}
+	}
+	m.board.mu.Unlock()
+	m.timers.touched() // a press starts the typematic repeat
+}
+
+// KeyDown presses k on the guest's PS/2 keyboard. While k is the last key
+// pressed and still held, the keyboard repeats it at the rate and after the
+// delay the guest set (command 0xF3), as a real keyboard does.
 func (m *Machine) KeyDown(k ps2.Key) { m.key(k, true) }
 
 // KeyUp releases k.
 func (m *Machine) KeyUp(k ps2.Key) { m.key(k, false) }
 
 func (m *Machine) key(k ps2.Key, down bool) {
-	arg := uint64(k)
-	if !down {
-		arg |= keyReleased
-	}
-	m.devMu.Lock()
-	m.host.add(trace.Event{Time: int64(m.clock.Now()), Kind: trace.HostKeyEvent, Arg: arg, Name: k.String()})
-	if down {
-		m.kbd.KeyDown(k)
-	} else {
-		m.kbd.KeyUp(k)
-	}
-	m.devMu.Unlock()
+	m.inputs.push(hostInput{key: k, down: down})
+	m.kick()
 }
 
 // PressKey presses and releases k.
@@ -71,18 +123,26 @@ func (m *Machine) TypeText(ctx context.Context, s string) error {
 	return nil
 }
 
+// keyboardBacklog is the host input not yet read by the guest: queued
+// events (at most a few bytes each) and the keyboard FIFO's bytes.
+func (m *Machine) keyboardBacklog() int {
+	n := 4 * m.inputs.len()
+	m.board.mu.Lock()
+	n += m.board.kbd.Pending()
+	m.board.mu.Unlock()
+	return n
+}
+
 func (m *Machine) waitKeyboardBacklog(ctx context.Context) error {
 	for {
-		m.devMu.Lock()
-		n := m.kbd.Pending()
-		m.devMu.Unlock()
+		n := m.keyboardBacklog()
 		if n < typingBacklog {
 			return nil
 		}
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("TypeText: the guest stopped reading the keyboard (%d bytes waiting): %w", n, ctx.Err())
-		case <-m.done:
+		case <-m.life.done:
 			return fmt.Errorf("TypeText: the guest has ended")
 		case <-time.After(time.Millisecond):
 		}
@@ -92,7 +152,6 @@ func (m *Machine) waitKeyboardBacklog(ctx context.Context) error {
 // KeyboardDropped is how many host key events the keyboard's FIFO had to
 // drop because it was full.
 func (m *Machine) KeyboardDropped() uint64 {
-	m.devMu.Lock()
-	defer m.devMu.Unlock()
-	return m.kbd.Dropped()
+	dropped, _ := m.board.counters()
+	return dropped
 }

@@ -100,7 +100,7 @@ func TestLoadKernelChecksPlacement(t *testing.T) {
 
 func TestStartInfo(t *testing.T) {
 	ram := make([]byte, 16<<20)
-	addr, err := writeStartInfo(ram, "exit hz=100")
+	addr, err := writeStartInfo(ram, "exit hz=100", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,10 +125,10 @@ func TestStartInfo(t *testing.T) {
 		t.Fatalf("memory map reports %d bytes of RAM, want %d", total, want)
 	}
 
-	if _, err := writeStartInfo(ram, strings.Repeat("x", MaxCmdline+1)); err == nil || !strings.Contains(err.Error(), "at most") {
+	if _, err := writeStartInfo(ram, strings.Repeat("x", MaxCmdline+1), nil); err == nil || !strings.Contains(err.Error(), "at most") {
 		t.Fatalf("overlong command line: error = %v", err)
 	}
-	if _, err := writeStartInfo(ram, "a\x00b"); err == nil {
+	if _, err := writeStartInfo(ram, "a\x00b", nil); err == nil {
 		t.Fatal("command line with NUL accepted")
 	}
 }

@@ -1,9 +1,10 @@
 // Package emulator is pollscope's machine and its scripting API: it boots a
-// kernel in a KVM virtual machine with the PC's legacy devices, runs it, and
-// lets Go code watch the console and learn how the guest ended.
+// kernel on a virtual CPU (the host's KVM, or the software CPU) with the
+// PC's legacy devices, runs it, and lets Go code watch the console and learn
+// how the guest ended.
 //
 // A run goes: New(Config) loads the kernel (the embedded demo kernel by
-// default) and creates the VM; Start runs the guest on its own vCPU thread
+// default) and creates the vCPU; Start runs the guest on its own vCPU thread
 // (Run starts and waits in one call). While it runs: Serial and ScreenText
 // read the console, WaitSerial and WaitScreen wait for a regular expression
 // (a failure is a *WaitError showing the console's tail), KeyDown, KeyUp,
@@ -14,108 +15,69 @@
 // dump, ...). Close releases everything; a process can run many machines,
 // one after another or at once.
 //
+// A script in Go, as in the package's examples (example_test.go, shown by
+// pkgsite and by `go test -run Example -v ./emulator`):
+//
+//	m, err := emulator.New(emulator.Config{Cmdline: "hz=100"})
+//	if err != nil {
+//		return err
+//	}
+//	defer m.Close()
+//	m.Start()
+//	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+//	defer cancel()
+//	m.WaitSerial(ctx, regexp.MustCompile(`(?m)^ready$`))
+//	m.TypeText(ctx, "hello\n")
+//	m.WaitScreen(ctx, regexp.MustCompile(`hello`))
+//	fmt.Println(m.Trace().Tasks)
+//
 // For Go tests, package emutest wraps this API for *testing.T.
 package emulator
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/pollscope/pollscope/cpu"
 	"github.com/pollscope/pollscope/devices"
-	"github.com/pollscope/pollscope/devices/debugexit"
-	"github.com/pollscope/pollscope/devices/pic"
-	"github.com/pollscope/pollscope/devices/pit"
-	"github.com/pollscope/pollscope/devices/ps2"
-	"github.com/pollscope/pollscope/devices/serial"
-	"github.com/pollscope/pollscope/devices/vga"
-	"github.com/pollscope/pollscope/guest"
-	"github.com/pollscope/pollscope/trace"
+	"github.com/pollscope/pollscope/session"
 )
 
-// Standard PC I/O ports of the devices pollscope emulates.
-const (
-	portPICMaster  = 0x20
-	portPICSlave   = 0xa0
-	portELCR       = 0x4d0
-	portPIT        = 0x40
-	portB          = 0x61
-	portPOST       = 0x80 // POST code / I/O delay port
-	portCOM1       = 0x3f8
-	portPS2Data    = 0x60
-	portPS2Command = 0x64
-	portVGACRTC    = 0x3d4
-	portDebugExit  = 0xf4 // QEMU's isa-debug-exit default iobase
-
-	irqTimer    = 0
-	irqKeyboard = 1
-	irqCOM1     = 4
-	irqMouse    = 12
-)
-
-// Machine is one guest: its RAM, its vCPU, its devices and its run state.
-// Its methods are safe for concurrent use, Close included: after Close the
-// console and trace read as empty and the controls do nothing.
+// Machine is one guest. It is made of a few parts, each with its own lock:
+// the vCPU (behind cpu.VCPU, whichever backend), the board (the devices,
+// their ports and interrupt wiring), the timer service (devices with
+// deadlines), the tracer (the trace ring, host events and loss counters),
+// the host's input queue and the serial log; plus the run state (start,
+// pause, stop, close). Its methods are safe for concurrent use, Close
+// included: after Close the console and trace read as empty and the
+// controls do nothing.
 type Machine struct {
-	ram     []byte
 	backend string
+	ram     []byte
 	vcpu    cpu.VCPU
+	clock   cpu.Clock
 
-	// devMu serialises every call into a device model: port accesses from
-	// the vCPU thread, timer updates and host input.
-	devMu      sync.Mutex
-	bus        portBus
-	clock      cpu.Clock
-	pic        *pic.Pair
-	pit        *pit.PIT
-	timerLine  devices.IRQLine // IRQ 0's wire to the PIC
-	ticksDue   uint64          // timer ticks produced (see timer.go)
-	ticksTaken uint64          // timer interrupts the guest acknowledged
-	uart       *serial.UART
-	kbd        *ps2.Controller
-	vga        *vga.VGA
-	guestExit  *uint32 // set by isa-debug-exit, read by the vCPU loop
-	reset      bool    // the guest pulsed the reset line
-	onVCPU     bool    // the vCPU thread holds the device lock
-	host       hostLog
+	board  *board
+	timers *timerService // vCPU thread only
+	tracer *tracer
+	inputs inputQueue
+	serial *outputLog
 
-	serialLog   *outputLog
-	tracer      tracer
-	drainMu     sync.Mutex // serialises ring draining (see FlushTrace)
-	drainerDone chan struct{}
+	life  lifecycle
+	pause pauseState
+	debug *Debugger
 
-	exits   [cpu.NumExitKinds]atomic.Uint64
-	exitLog exitLog
-	intrUp  atomic.Bool // the PIC's INT output, mirrored for the run loop
+	sessionMeta session.Meta                    // what a recorded session says about this run
+	rec         atomic.Pointer[sessionRecorder] // the session recorder, if recording
 
-	// Run state.
-	pauseMu     sync.Mutex
-	pauseCond   *sync.Cond
-	pauseWanted atomic.Bool // Pause asked, Resume not yet
-	pausedNow   bool        // the vCPU thread is parked
-	lifeMu      sync.Mutex  // orders Start against Close
-	closed      bool        // Close has begun (lifeMu)
-	started     atomic.Bool
-	stopping    atomic.Bool
-	stopCh      chan struct{}
-	stopOnce    sync.Once
-	// PIT timing, owned by the vCPU thread (see timer.go).
-	pitDeadline     time.Duration
-	pitDirty        bool
-	windowRequested bool // vCPU thread only
-	done            chan struct{}
-	result          Result
-	closeOnce       sync.Once
-	closeErr        error
+	windowRequested bool // vCPU thread only: the interrupt window is asked for
 }
 
 // New creates a machine ready to Start: it allocates guest RAM, creates the
-// KVM VM and vCPU, loads the kernel with its PVH boot information and sets
-// the processor to the PVH entry state. Close releases all of it.
+// vCPU on the configured backend, builds the board, loads the kernel with
+// its PVH boot information and sets the processor to the PVH entry state.
+// Close releases all of it.
 func New(cfg Config) (*Machine, error) {
 	newVCPU, backend, err := cfg.backend()
 	if err != nil {
@@ -129,43 +91,77 @@ func New(cfg Config) (*Machine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	m := &Machine{
-		stopCh:    make(chan struct{}),
-		done:      make(chan struct{}),
-		serialLog: newOutputLog(cfg.SerialOut),
-		backend:   backend,
-	}
-	m.tracer.collector = trace.NewCollector(cfg.Trace)
-	m.pauseCond = sync.NewCond(&m.pauseMu)
+	m := &Machine{backend: backend, serial: newOutputLog(cfg.SerialOut)}
+	m.life.init()
+	m.pause.init()
+	m.debug = newDebugger(m)
+	m.debug.wanted.Store(cfg.StartStopped)
 	if m.ram, err = allocRAM(cfg.memoryMiB()); err != nil {
-		m.serialLog.close()
+		m.serial.close()
 		return nil, err
 	}
-	if err := m.boot(newVCPU, kernel, name, cfg.Cmdline); err != nil {
+	if err := m.build(newVCPU, cfg); err != nil {
 		m.release()
-		m.serialLog.close()
+		m.serial.close()
 		return nil, err
+	}
+	if err := m.boot(kernel, name, &cfg); err != nil {
+		m.release()
+		m.serial.close()
+		return nil, err
+	}
+	m.sessionMeta = sessionMetaFor(&cfg, backend, name, image, m.tracer.tscHz)
+	if cfg.Record != "" {
+		if err := m.recordTo(cfg.Record); err != nil {
+			m.release()
+			m.serial.close()
+			return nil, err
+		}
 	}
 	return m, nil
 }
 
-func (m *Machine) boot(newVCPU vcpuFactory, kernel *kernelImage, name, cmdline string) error {
-	if err := loadKernel(m.ram, kernel); err != nil {
-		return fmt.Errorf("%s: %w", name, err)
-	}
-	startInfo, err := writeStartInfo(m.ram, cmdline)
-	if err != nil {
-		return err
-	}
+// build makes the parts: the vCPU first, since its clock is the machine's.
+func (m *Machine) build(newVCPU vcpuFactory, cfg Config) error {
+	var err error
 	if m.vcpu, err = newVCPU(m.ram); err != nil {
 		return err
 	}
 	m.clock = m.vcpu.Clock()
-	if err := m.attachDevices(); err != nil {
+	tscHz, _ := m.vcpu.TSCFrequency()
+	m.tracer = newTracer(m.ram, m.clock, tscHz, cfg.Trace)
+	m.board, err = newBoard(boardWiring{
+		clock:     deviceClock{m.clock},
+		wallTime:  cfg.wallTime(),
+		ramBytes:  uint64(len(m.ram)),
+		serialOut: m.serial,
+		announce:  m.tracer.announce,
+		onRaise:   m.recordIRQRaise,
+	})
+	if err != nil {
 		return err
 	}
-	if hz, err := m.vcpu.TSCFrequency(); err == nil {
-		m.tracer.tscHz = hz
+	m.timers = newTimerService(m.board.timed)
+	return nil
+}
+
+// boot loads the kernel, the initrd and the start info and sets the PVH
+// entry state.
+func (m *Machine) boot(kernel *kernelImage, name string, cfg *Config) error {
+	if err := loadKernel(m.ram, kernel); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	var initrd *module
+	if data, iname, err := cfg.initrdBytes(); err != nil {
+		return err
+	} else if data != nil {
+		if initrd, err = placeInitrd(m.ram, data, kernel.end(), iname); err != nil {
+			return err
+		}
+	}
+	startInfo, err := writeStartInfo(m.ram, cfg.Cmdline, initrd)
+	if err != nil {
+		return err
 	}
 	regs, sregs := pvhState(kernel.entry, startInfo)
 	if err := m.vcpu.SetSRegs(sregs); err != nil {
@@ -174,137 +170,31 @@ func (m *Machine) boot(newVCPU vcpuFactory, kernel *kernelImage, name, cmdline s
 	return m.vcpu.SetRegs(regs)
 }
 
-func (m *Machine) attachDevices() error {
-	m.pic = pic.New(intrPin{m})
-	m.uart = serial.New(m.irqLine(irqCOM1), m.serialLog)
-	m.timerLine = m.irqLine(irqTimer)
-	m.pit = pit.New(m.clock, &pitOutput{m: m})
-	m.pitDirty = true
-	m.kbd = ps2.New(m.irqLine(irqKeyboard), m.irqLine(irqMouse), func() { m.reset = true })
-	m.vga = vga.New()
-	exit := debugexit.New(func(v uint32) { m.guestExit = &v })
-	return errors.Join(
-		m.bus.register("8254 PIT", portPIT, 4, pitPorts{m.pit.Ports(), m}),
-		m.bus.register("port B (speaker, PIT gate 2)", portB, 1, m.pit.PortB()),
-		m.bus.register("POST code", portPOST, 1, &postPort{}),
-		m.bus.register("8042 data", portPS2Data, 1, m.kbd.Data()),
-		m.bus.register("8042 status/command", portPS2Command, 1, m.kbd.Command()),
-		m.bus.register("VGA CRTC", portVGACRTC, 2, m.vga),
-		m.bus.register("8259A master", portPICMaster, 2, m.pic.Master()),
-		m.bus.register("8259A slave", portPICSlave, 2, m.pic.Slave()),
-		m.bus.register("8259A ELCR", portELCR, 2, m.pic.ELCR()),
-		m.bus.register("serial (COM1)", portCOM1, 8, m.uart),
-		m.bus.register("isa-debug-exit", portDebugExit, 4, exit),
-		m.bus.register("trace announcement", guest.TracePort, 4, tracePort{m}),
-	)
-}
+// deviceClock is the vCPU's clock as the devices read it.
+type deviceClock struct{ c cpu.Clock }
 
-// Start boots the guest on its own vCPU goroutine and returns at once.
-func (m *Machine) Start() error {
-	m.lifeMu.Lock()
-	defer m.lifeMu.Unlock()
-	if m.closed {
-		return errors.New("the machine is closed")
-	}
-	if !m.started.Load() {
-		m.drainerDone = make(chan struct{})
-		m.started.Store(true)
-		go m.runDrainer()
-		go func() {
-			m.result = m.runVCPU()
-			close(m.done)
-			m.setPaused(false) // wake Pause callers, after done is closed
-		}()
-	}
-	return nil
-}
+func (d deviceClock) Now() devices.Time { return devices.Time(d.c.Now()) }
 
-// kick makes the vCPU re-check its state: out of KVM_RUN or its halt sleep.
-// The device lock keeps Close from releasing the vCPU meanwhile.
-func (m *Machine) kick() {
-	m.devMu.Lock()
-	if m.vcpu != nil {
-		m.vcpu.Kick()
-	}
-	m.devMu.Unlock()
-}
-
-// Wait blocks until the guest ends or ctx is done. It returns the result, or
-// ctx's error while the guest keeps running.
-func (m *Machine) Wait(ctx context.Context) (Result, error) {
-	if !m.started.Load() {
-		return Result{}, errors.New("the machine has not been started")
-	}
-	select {
-	case <-m.done:
-		return m.result, nil
-	case <-ctx.Done():
-		return Result{Outcome: OutcomeRunning}, ctx.Err()
-	}
-}
-
-// Run starts the guest and waits for it to end. When ctx is done first it
-// stops the guest and returns its result (OutcomeStopped) with ctx's error.
-func (m *Machine) Run(ctx context.Context) (Result, error) {
-	if err := m.Start(); err != nil {
-		return Result{}, err
-	}
-	res, err := m.Wait(ctx)
-	if err != nil {
-		m.Stop()
-		<-m.done
-		return m.result, err
-	}
-	return res, nil
-}
-
-// Stop asks the vCPU to stop and returns at once; Wait then reports
-// OutcomeStopped unless the guest had already ended.
-func (m *Machine) Stop() {
-	m.stopOnce.Do(func() {
-		m.stopping.Store(true)
-		close(m.stopCh)
-		m.kick()
-	})
-}
-
-// Done is closed when the guest has ended.
-func (m *Machine) Done() <-chan struct{} { return m.done }
-
-// Close stops the guest, waits for its vCPU goroutine and releases every
-// file descriptor and mapping. It is safe to call more than once.
-func (m *Machine) Close() error {
-	m.closeOnce.Do(func() {
-		m.lifeMu.Lock()
-		m.closed = true // Start refuses from now on
-		started := m.started.Load()
-		m.lifeMu.Unlock()
-		m.Stop()
-		if started {
-			<-m.done
-			<-m.drainerDone
-		} else {
-			close(m.done) // nobody else will: wake Done and WaitSerial
-		}
-		m.closeErr = m.release()
-		m.serialLog.close() // everything the guest sent reaches SerialOut
-	})
-	return m.closeErr
-}
-
-// release frees everything. The drain and device locks keep FlushTrace,
-// Screen and kick from touching RAM or the vCPU while they go.
+// release frees the vCPU and guest RAM. The tracer and the device lock keep
+// FlushTrace and Screen from touching RAM while they go.
 func (m *Machine) release() error {
-	m.drainMu.Lock()
-	defer m.drainMu.Unlock()
-	m.devMu.Lock()
-	defer m.devMu.Unlock()
+	if m.tracer != nil {
+		m.tracer.release()
+	}
 	var errs []error
+	if m.board != nil {
+		m.board.mu.Lock()
+		defer m.board.mu.Unlock()
+	}
 	if m.vcpu != nil {
-		errs = append(errs, m.vcpu.Close())
+		if err := m.vcpu.Close(); err != nil {
+			errs = append(errs, err)
+		}
 		m.vcpu = nil
 	}
-	errs = append(errs, freeRAM(m.ram))
+	if err := freeRAM(m.ram); err != nil {
+		errs = append(errs, err)
+	}
 	m.ram = nil
 	return errors.Join(errs...)
 }
@@ -312,24 +202,13 @@ func (m *Machine) release() error {
 // Serial returns everything the guest has sent on COM1 so far (the last
 // MiB of it).
 func (m *Machine) Serial() string {
-	b, _ := m.serialLog.snapshot()
+	b, _ := m.serial.snapshot()
 	return string(b)
 }
 
 // UnclaimedPorts lists the I/O ports the guest accessed that no device
 // claims, with how often.
-func (m *Machine) UnclaimedPorts() []UnclaimedAccess { return m.bus.unclaimedAccesses() }
-
-// ExitCounts returns how many VM exits of each kind the vCPU has taken.
-func (m *Machine) ExitCounts() map[cpu.ExitKind]uint64 {
-	out := make(map[cpu.ExitKind]uint64)
-	for k := range m.exits {
-		if n := m.exits[k].Load(); n > 0 {
-			out[cpu.ExitKind(k)] = n
-		}
-	}
-	return out
-}
+func (m *Machine) UnclaimedPorts() []UnclaimedAccess { return m.board.bus.unclaimedAccesses() }
 
 // Backend names the CPU backend running the guest: BackendKVM or
 // BackendTCG.

@@ -28,9 +28,20 @@ type outputLog struct {
 	forward     io.Writer
 	backlog     []byte        // bytes not yet forwarded
 	lostForward int64         // bytes the forward writer never got
+	writeErr    error         // the forward writer's first error
+	failed      int64         // bytes it failed to write
 	kick        chan struct{} // wakes the forwarder
 	forwarded   chan struct{} // closed when the forwarder has finished
 	closeOnce   sync.Once
+
+	record func(p []byte) // if set, gets every write (see Machine.Record)
+}
+
+// setRecord installs the session recorder's hook.
+func (l *outputLog) setRecord(f func(p []byte)) {
+	l.mu.Lock()
+	l.record = f
+	l.mu.Unlock()
 }
 
 func newOutputLog(forward io.Writer) *outputLog {
@@ -47,6 +58,9 @@ func newOutputLog(forward io.Writer) *outputLog {
 // never blocks on the forward writer.
 func (l *outputLog) Write(p []byte) (int, error) {
 	l.mu.Lock()
+	if l.record != nil {
+		l.record(p)
+	}
 	l.buf = append(l.buf, p...)
 	if over := len(l.buf) - maxOutputLog; over > 0 {
 		l.buf = append(l.buf[:0], l.buf[over:]...)
@@ -83,7 +97,9 @@ func (l *outputLog) runForwarder() {
 		l.backlog = spare[:0]
 		l.mu.Unlock()
 		if len(out) > 0 {
-			_, _ = l.forward.Write(out)
+			if n, err := l.forward.Write(out); err != nil {
+				l.noteWriteError(err, len(out)-n)
+			}
 		}
 		spare = out
 		if !open {
@@ -107,4 +123,31 @@ func (l *outputLog) snapshot() ([]byte, <-chan struct{}) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return append([]byte(nil), l.buf...), l.changed
+}
+
+// lost is how many bytes the forward writer never got.
+func (l *outputLog) lost() uint64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return uint64(l.lostForward)
+}
+
+// noteWriteError keeps the forward writer's first error and counts the
+// bytes it did not take. The guest's output is still kept (and readable
+// with Serial); only the forwarding failed.
+func (l *outputLog) noteWriteError(err error, lost int) {
+	l.mu.Lock()
+	if l.writeErr == nil {
+		l.writeErr = err
+	}
+	l.failed += int64(lost)
+	l.mu.Unlock()
+}
+
+// writeError returns the forward writer's first error and how many bytes it
+// failed to write.
+func (l *outputLog) writeError() (error, uint64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.writeErr, uint64(l.failed)
 }

@@ -3,7 +3,26 @@ package emulator
 import (
 	"context"
 	"errors"
+	"sync"
+	"sync/atomic"
 )
+
+// pauseState is the handshake between Pause/Resume and the vCPU thread.
+type pauseState struct {
+	mu     sync.Mutex
+	cond   *sync.Cond
+	wanted atomic.Bool // Pause asked, Resume not yet; read on every trip round the run loop
+	parked bool        // the vCPU thread is parked (mu)
+}
+
+func (p *pauseState) init() { p.cond = sync.NewCond(&p.mu) }
+
+func (p *pauseState) set(parked bool) {
+	p.mu.Lock()
+	p.parked = parked
+	p.cond.Broadcast()
+	p.mu.Unlock()
+}
 
 // Pause stops the guest's vCPU between two instructions and returns once it
 // is no longer running guest code. Devices keep their state; time goes on,
@@ -12,82 +31,64 @@ import (
 // console and the trace stay readable. Pausing a paused or ended machine
 // does nothing.
 func (m *Machine) Pause(ctx context.Context) error {
-	if !m.started.Load() {
+	if !m.life.started.Load() {
 		return errors.New("Pause: the machine has not been started")
 	}
-	m.pauseWanted.Store(true)
+	p := &m.pause
+	p.wanted.Store(true)
 	m.kick()
 	stop := context.AfterFunc(ctx, func() {
-		m.pauseMu.Lock()
-		m.pauseCond.Broadcast()
-		m.pauseMu.Unlock()
+		p.mu.Lock()
+		p.cond.Broadcast()
+		p.mu.Unlock()
 	})
 	defer stop()
-	m.pauseMu.Lock()
-	defer m.pauseMu.Unlock()
-	for !m.pausedNow {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for !p.parked {
 		select {
-		case <-m.done:
+		case <-m.life.done:
 			return nil
 		case <-ctx.Done():
 			return ctx.Err()
 		default:
 		}
-		if !m.pauseWanted.Load() {
+		if !p.wanted.Load() {
 			return nil // resumed before the vCPU parked
 		}
-		m.pauseCond.Wait()
+		p.cond.Wait()
 	}
 	return nil
 }
 
 // Resume lets a paused guest run again.
 func (m *Machine) Resume() {
-	m.pauseWanted.Store(false)
+	m.pause.wanted.Store(false)
 	m.kick()
 }
 
 // Paused reports whether the guest is paused.
 func (m *Machine) Paused() bool {
-	m.pauseMu.Lock()
-	defer m.pauseMu.Unlock()
-	return m.pausedNow
+	m.pause.mu.Lock()
+	defer m.pause.mu.Unlock()
+	return m.pause.parked
 }
 
 // parkIfPaused is the vCPU thread's side of Pause: while a pause is wanted
-// it disarms the PIT timer and sleeps until resumed or stopped. It reports
-// whether it parked.
+// it disarms the vCPU's timer and sleeps until resumed or stopped. It
+// reports whether it parked.
 func (m *Machine) parkIfPaused() (bool, error) {
-	if !m.pauseRequested() {
+	if !m.pause.wanted.Load() {
 		return false, nil
 	}
-	if err := m.vcpu.KickAt(0); err != nil {
+	if err := m.timers.disarm(m.vcpu.KickAt); err != nil {
 		return false, err
 	}
-	m.setPaused(true)
-	for !m.stopping.Load() {
-		if !m.pauseRequested() {
-			break
-		}
+	m.pause.set(true)
+	for !m.life.stopping.Load() && m.pause.wanted.Load() {
 		m.vcpu.Sleep()
 	}
-	m.setPaused(false)
-	// Forgive the ticks that fell due while paused and re-read the PIT.
-	m.devMu.Lock()
-	m.pit.Update()
+	m.pause.set(false)
 	m.forgiveTicks()
-	m.devMu.Unlock()
-	m.pitDirty = true
 	return true, nil
 }
-
-func (m *Machine) setPaused(p bool) {
-	m.pauseMu.Lock()
-	m.pausedNow = p
-	m.pauseCond.Broadcast()
-	m.pauseMu.Unlock()
-}
-
-// pauseRequested is checked on every trip round the run loop: an atomic
-// load, no lock.
-func (m *Machine) pauseRequested() bool { return m.pauseWanted.Load() }

@@ -49,9 +49,10 @@ type Result struct {
 
 // Status is the process exit status that reports this result, following
 // QEMU where QEMU has a convention: (value << 1) | 1 for isa-debug-exit, so
-// test runners configured for QEMU work unchanged; 0 when the host stopped
-// the guest; 2 for a shutdown, a reset or a guest halted for good; 3 for an
-// emulator error.
+// test runners configured for QEMU work unchanged. That is always odd; the
+// other outcomes get even statuses no guest can produce: 0 when the host
+// stopped the guest; 2 for a shutdown, a reset or a guest halted for good;
+// 4 for an emulator error.
 func (r Result) Status() int {
 	switch r.Outcome {
 	case OutcomeExit:
@@ -61,7 +62,7 @@ func (r Result) Status() int {
 	case OutcomeShutdown, OutcomeHalted, OutcomeReset:
 		return 2
 	default:
-		return 3
+		return 4
 	}
 }
 

@@ -12,12 +12,12 @@ const (
 // Screen returns a snapshot of the guest's 80×25 VGA text screen: every
 // character and attribute, and the cursor as the CRTC registers place it.
 func (m *Machine) Screen() vga.Screen {
-	m.devMu.Lock()
-	defer m.devMu.Unlock()
+	m.board.mu.Lock()
+	defer m.board.mu.Unlock()
 	if m.ram == nil {
 		return vga.Screen{}
 	}
-	return m.vga.Snapshot(m.ram[vgaTextBase : vgaTextBase+vgaTextSize])
+	return m.board.vga.Snapshot(m.ram[vgaTextBase : vgaTextBase+vgaTextSize])
 }
 
 // ScreenText returns the VGA text screen as lines of text (trailing spaces

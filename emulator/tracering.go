@@ -1,11 +1,13 @@
 package emulator
 
 import (
+	"encoding/binary"
 	"fmt"
 	"sync/atomic"
 	"unsafe"
 
 	"github.com/pollscope/pollscope/guest"
+	"github.com/pollscope/pollscope/trace"
 )
 
 // traceRing reads the guest's trace ring (docs/trace-abi.md) out of guest
@@ -65,10 +67,11 @@ func load32(ram []byte, off uint64) uint32 {
 // dropped returns the guest's count of records it could not write.
 func (r *traceRing) dropped(ram []byte) uint64 { return load64(ram, r.base+guest.HdrDropped) }
 
-// drain hands every committed record from read_seq on to emit, at most max
-// of them, then publishes the new read_seq so the guest can reuse the
-// slots. It returns how many records it read.
-func (r *traceRing) drain(ram []byte, max int, emit func(guest.Record)) int {
+// drain appends every committed record from read_seq on to evs, at most
+// max of them, decoded straight into trace events with their guest TSC
+// turned into machine time by toTime, then publishes the new read_seq so the
+// guest can reuse the slots.
+func (r *traceRing) drain(ram []byte, max int, toTime func(tsc uint64) int64, evs []trace.Event) []trace.Event {
 	read := load64(ram, r.base+guest.HdrReadSeq)
 	write := load64(ram, r.base+guest.HdrWriteSeq)
 	if write-read > r.capacity {
@@ -95,16 +98,32 @@ func (r *traceRing) drain(ram []byte, max int, emit func(guest.Record)) int {
 		if load32(ram, off+guest.RecCommit) != uint32(read+1) {
 			break
 		}
-		d, ok := guest.DecodeRecord(rec[:], read)
-		if !ok || !d.Kind.Valid() {
-			r.malformed++
+		if e, ok := decodeRecord(rec[:], toTime); ok {
+			evs = append(evs, e)
 		} else {
-			emit(d)
+			r.malformed++
 		}
 		n++
 	}
 	store64(ram, r.base+guest.HdrReadSeq, read)
-	return n
+	return evs
+}
+
+// decodeRecord decodes one committed 32-byte record (docs/trace-abi.md):
+// TSC, argument, task id, kind and ready-queue length.
+func decodeRecord(b []byte, toTime func(uint64) int64) (trace.Event, bool) {
+	le := binary.LittleEndian
+	kind := guest.EventKind(le.Uint16(b[20:]))
+	if !kind.Valid() {
+		return trace.Event{}, false
+	}
+	return trace.Event{
+		Time:  toTime(le.Uint64(b)),
+		Arg:   le.Uint64(b[8:]),
+		Task:  le.Uint32(b[16:]),
+		Kind:  trace.Kind(kind),
+		Queue: le.Uint16(b[22:]),
+	}, true
 }
 
 // stuck reports whether the uncommitted record read has held up the records

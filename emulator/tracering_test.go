@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/pollscope/pollscope/guest"
+	"github.com/pollscope/pollscope/trace"
 )
 
 // guestRing plays the guest's side of the ring in a test.
@@ -51,7 +52,6 @@ func TestTraceRingDrainsInOrderAndFreesSlots(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []uint32
-	emit := func(rec guest.Record) { got = append(got, rec.Task) }
 	for round := 0; round < 3; round++ {
 		for i := 0; i < 8; i++ {
 			if !g.write(guest.EvPollBegin, uint32(round*8+i), 0) {
@@ -61,9 +61,11 @@ func TestTraceRingDrainsInOrderAndFreesSlots(t *testing.T) {
 		if g.write(guest.EvPollBegin, 99, 0) {
 			t.Fatal("a ninth record fitted in an 8-record ring")
 		}
-		if n := r.drain(ram, 100, emit); n != 8 {
+		tasks := drainTasks(r, ram, 100)
+		if n := len(tasks); n != 8 {
 			t.Fatalf("round %d: drained %d, want 8", round, n)
 		}
+		got = append(got, tasks...)
 	}
 	for i, task := range got {
 		if task != uint32(i) {
@@ -84,8 +86,7 @@ func TestTraceRingStopsAtUncommittedRecord(t *testing.T) {
 	// Claim a third slot without committing it, as a task interrupted
 	// between its claim and its commit would leave it.
 	binary.LittleEndian.PutUint64(ram[0x1000+guest.HdrWriteSeq:], 3)
-	n := r.drain(ram, 100, func(guest.Record) {})
-	if n != 2 {
+	if n := len(drainTasks(r, ram, 100)); n != 2 {
 		t.Fatalf("drained %d, want the 2 committed records", n)
 	}
 	if rs := binary.LittleEndian.Uint64(ram[0x1000+guest.HdrReadSeq:]); rs != 2 {
@@ -123,14 +124,12 @@ func TestTraceRingSkipsAbandonedSlot(t *testing.T) {
 	binary.LittleEndian.PutUint64(ram[0x1000+guest.HdrWriteSeq:], 1)
 	g.write(guest.EvPollBegin, 7, 0)
 	g.write(guest.EvPollEnd, 7, 0)
-	var got []uint32
-	emit := func(rec guest.Record) { got = append(got, rec.Task) }
 	for pass := 0; pass < maxStuckPasses; pass++ {
-		if n := r.drain(ram, 100, emit); n != 0 {
+		if n := len(drainTasks(r, ram, 100)); n != 0 {
 			t.Fatalf("pass %d drained %d records past an uncommitted one", pass, n)
 		}
 	}
-	r.drain(ram, 100, emit)
+	got := drainTasks(r, ram, 100)
 	if len(got) != 2 || r.malformed != 1 {
 		t.Fatalf("after the wait: drained %v, malformed %d; want both records and one skipped slot", got, r.malformed)
 	}
@@ -151,12 +150,13 @@ func FuzzTraceRing(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		n := r.drain(ram, 1000, func(rec guest.Record) {
-			if !rec.Kind.Valid() {
-				t.Fatalf("invalid kind %d emitted", rec.Kind)
+		evs := r.drain(ram, 1000, identityTime, nil)
+		for _, e := range evs {
+			if !e.Kind.Guest() {
+				t.Fatalf("invalid kind %d emitted", e.Kind)
 			}
-		})
-		if n > 16 {
+		}
+		if n := len(evs); n > 16 {
 			t.Fatalf("drained %d records from a 16-record ring", n)
 		}
 	})
@@ -173,13 +173,27 @@ func BenchmarkTraceRingDrain(b *testing.B) {
 		b.Fatal(err)
 	}
 	n := 0
+	var evs []trace.Event
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		for g.write(guest.EvPollBegin, 1, 0) {
 		}
 		b.StartTimer()
-		n += r.drain(ram, capacity, func(guest.Record) {})
+		evs = r.drain(ram, capacity, identityTime, evs[:0])
+		n += len(evs)
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "records/s")
+}
+
+// identityTime leaves a record's TSC as its time.
+func identityTime(tsc uint64) int64 { return int64(tsc) }
+
+// drainTasks drains the ring and returns the records' task ids.
+func drainTasks(r *traceRing, ram []byte, max int) []uint32 {
+	var tasks []uint32
+	for _, e := range r.drain(ram, max, identityTime, nil) {
+		tasks = append(tasks, e.Task)
+	}
+	return tasks
 }

@@ -54,7 +54,7 @@ func (m *Machine) WaitSerial(ctx context.Context, re *regexp.Regexp) (string, er
 			}
 		}
 		last = time.Now()
-		out, changed := m.serialLog.snapshot()
+		out, changed := m.serial.snapshot()
 		if loc := re.FindIndex(out); loc != nil {
 			return string(out[loc[0]:loc[1]]), nil
 		}
@@ -62,13 +62,13 @@ func (m *Machine) WaitSerial(ctx context.Context, re *regexp.Regexp) (string, er
 		case <-changed:
 		case <-ctx.Done():
 			return "", m.waitError("serial", re, ctx.Err())
-		case <-m.done:
+		case <-m.life.done:
 			// The guest ended: one last look at what it printed.
-			out, _ := m.serialLog.snapshot()
+			out, _ := m.serial.snapshot()
 			if loc := re.FindIndex(out); loc != nil {
 				return string(out[loc[0]:loc[1]]), nil
 			}
-			return "", m.waitError("serial", re, fmt.Errorf("the guest ended: %v", m.result.Outcome))
+			return "", m.waitError("serial", re, fmt.Errorf("the guest ended: %v", m.life.result.Outcome))
 		}
 	}
 }
@@ -91,12 +91,12 @@ func (m *Machine) WaitScreen(ctx context.Context, re *regexp.Regexp) (string, er
 		case <-t.C:
 		case <-ctx.Done():
 			return "", m.waitError("screen", re, ctx.Err())
-		case <-m.done:
+		case <-m.life.done:
 			text := m.ScreenText()
 			if loc := re.FindStringIndex(text); loc != nil {
 				return text[loc[0]:loc[1]], nil
 			}
-			return "", m.waitError("screen", re, fmt.Errorf("the guest ended: %v", m.result.Outcome))
+			return "", m.waitError("screen", re, fmt.Errorf("the guest ended: %v", m.life.result.Outcome))
 		}
 	}
 }

@@ -103,32 +103,6 @@ func ParseTraceHeader(b []byte) (TraceHeader, error) {
 	}, nil
 }
 
-// Record is one decoded trace record.
-type Record struct {
-	TSC   uint64
-	Arg   uint64
-	Task  uint32
-	Kind  EventKind
-	Queue uint16
-}
-
-// DecodeRecord decodes the record with sequence number seq from its 32
-// bytes. It reports false when the record is not committed yet (its commit
-// word is not seq+1).
-func DecodeRecord(b []byte, seq uint64) (Record, bool) {
-	le := binary.LittleEndian
-	if len(b) < TraceRecordSize || le.Uint32(b[RecCommit:]) != uint32(seq+1) {
-		return Record{}, false
-	}
-	return Record{
-		TSC:   le.Uint64(b),
-		Arg:   le.Uint64(b[8:]),
-		Task:  le.Uint32(b[16:]),
-		Kind:  EventKind(le.Uint16(b[20:])),
-		Queue: le.Uint16(b[22:]),
-	}, true
-}
-
 // WakeSourceKind says what woke a task.
 type WakeSourceKind uint8
 

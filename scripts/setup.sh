@@ -10,7 +10,7 @@ mode=${1:-run}
 
 # Debian packages by purpose.
 gui_build=(libx11-dev libxrandr-dev libxcursor-dev libxinerama-dev libxi-dev libxxf86vm-dev libgl1-mesa-dev pkg-config)
-test_peers=(qemu-system-x86 xvfb xdotool x11-utils imagemagick)
+test_peers=(qemu-system-x86 gdb xvfb xdotool x11-utils imagemagick)
 
 want=("${gui_build[@]}")
 [ "$mode" = test ] && want+=("${test_peers[@]}")

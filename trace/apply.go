@@ -111,10 +111,14 @@ func (c *Collector) pollBegin(id uint32, t int64) {
 	c.exec.switchClean = false
 	ts.running, ts.pollStart, ts.pollTok, ts.pollWake = true, t, ts.tok, -1
 	ts.tok = c.newTok()
+	lanes := c.lanes.task(id)
 	if ts.pending {
 		ts.Stats.Scheduled += time.Duration(t - max(ts.pendingTime, ts.lastEnd))
 		ts.Stats.WakeLatency.Record(time.Duration(t - ts.pendingTime))
 		ts.pollWake, ts.pending = int64(ts.pendingWake), false
+		if ts.pendingTime < t {
+			lanes.waits.add(ts.pendingTime, t, 0, ts.pendingWake)
+		}
 	}
 	ts.Stats.Polls++
 	ts.Stats.LastPoll = t
@@ -140,7 +144,11 @@ func (c *Collector) endPoll(ts *taskState, t int64, ready bool, live uint32, for
 	c.polls = append(c.polls, PollSpan{Task: ts.ID, Start: ts.pollStart, End: t, Ready: ready,
 		LiveWakers: live, Wake: wake, tok: ts.pollTok})
 	c.stored++
-	c.taskPolls[ts.ID] = append(c.taskPolls[ts.ID], g)
+	var f SpanFlag
+	if ready {
+		f = SpanReady
+	}
+	c.lanes.task(ts.ID).polls.add(ts.pollStart, t, f, g)
 
 	d := time.Duration(t - ts.pollStart)
 	ts.Stats.Busy += d
@@ -196,6 +204,7 @@ func (c *Collector) wake(id uint32, arg uint64, t int64) {
 		w.tok = ts.tok
 		if !ts.pending {
 			ts.pending, ts.pendingTime, ts.pendingWake = true, t, g
+			c.lanes.task(id)
 		}
 		ts.lostWaker = false
 	}

@@ -22,14 +22,16 @@ type Collector struct {
 	host       []Event
 	queue      []CounterSample
 	marks      []Event
+	keys       []KeyEvent
 	lints      []Lint
 	switches   Histogram // executor switch costs (see Model.Switches)
 	hostShared int       // host[:hostShared] is shared with a snapshot
+	keysShared int       // keys[:keysShared] is shared with a snapshot
+	hostLast   int64     // the latest host event's time
 	stored     int       // items in the lists above, lints excepted
 	pollBase   uint64    // global number of polls[0]
 	wakeBase   uint64    // global number of wakes[0]
-	// taskPolls lists, per task id, the global numbers of its ended polls.
-	taskPolls map[uint32][]uint64
+	lanes      laneSet   // the timeline's lanes (see lanes.go)
 
 	tasks map[uint32]*taskState
 	order []*taskState // tasks sorted by id
@@ -51,10 +53,10 @@ type Collector struct {
 // NewCollector returns an empty Collector.
 func NewCollector(o Options) *Collector {
 	return &Collector{
-		opt:       o.withDefaults(),
-		taskPolls: make(map[uint32][]uint64),
-		tasks:     make(map[uint32]*taskState),
-		subs:      make(map[*subscriber]struct{}),
+		opt:   o.withDefaults(),
+		lanes: newLaneSet(),
+		tasks: make(map[uint32]*taskState),
+		subs:  make(map[*subscriber]struct{}),
 	}
 }
 
@@ -130,6 +132,10 @@ func (c *Collector) apply(e Event) {
 		c.applyGuest(e, t)
 	case e.Kind.Host():
 		e.Time = clampTime(e.Time)
+		if e.Time > c.hostLast {
+			c.hostLast = e.Time
+		}
+		e.Time = max(e.Time, c.hostLast-HostSettle)
 		c.noteTime(e.Time)
 		c.addHost(e)
 	default:
@@ -146,25 +152,16 @@ func (c *Collector) noteTime(t int64) {
 	c.end = max(c.end, t)
 }
 
-// addHost inserts a host event at its time. Host events from one source
-// arrive in order; one older than the last stored is inserted, copying the
-// list first if a snapshot shares the place it goes.
+// addHost inserts a host event at its time, and into its lane. Host events
+// from one source arrive in order; one older than the last stored is
+// inserted, copying the list first if a snapshot shares the place it goes.
 func (c *Collector) addHost(e Event) {
-	n := len(c.host)
-	if n == 0 || c.host[n-1].Time <= e.Time {
-		c.host = append(c.host, e)
-		c.stored++
-		return
-	}
-	i, _ := slices.BinarySearchFunc(c.host, e.Time+1, func(h Event, t int64) int { return cmp.Compare(h.Time, t) })
-	if i < c.hostShared {
-		h := make([]Event, 0, n+n/4+1)
-		h = append(h, c.host[:i]...)
-		h = append(h, e)
-		c.host = append(h, c.host[i:]...)
-		c.hostShared = 0
-	} else {
-		c.host = slices.Insert(c.host, i, e)
-	}
+	c.host = insertByTime(c.host, &c.hostShared, e, eventKey)
 	c.stored++
+	c.lanes.addHost(&e)
+	if e.Kind == HostKeyEvent {
+		k := KeyEvent{Time: e.Time, Code: uint32(e.Arg &^ KeyReleased), Name: e.Name, Down: e.Arg&KeyReleased == 0}
+		c.keys = insertByTime(c.keys, &c.keysShared, k, func(k *KeyEvent) int64 { return k.Time })
+		c.stored++
+	}
 }

@@ -15,12 +15,18 @@
 //     wake-to-poll latency histograms);
 //   - poll spans, wakes and the wake→poll links between them;
 //   - interrupt spans, idle (hlt) spans, the ready-queue length over time,
-//     marks and host events;
-//   - lints: lost waker, long poll, self-wake share, missed wakeup.
+//     marks, host events and host key presses and releases;
+//   - lints: lost waker, long poll, self-wake share, missed wakeup;
+//   - the lanes a timeline draws, one list per row, searchable and with
+//     running sums of durations: per task its polls and its waits in the
+//     ready queue, per vector its handler runs, the hlt periods, per VM exit
+//     kind its exits, the key events (Model.PollLane and its siblings).
 //
 // Collector.Snapshot returns an immutable Model that shares the collector's
-// append-only storage, so the GUI can take one every frame. Model.WritePerfetto
-// exports a Model as Chrome Trace Event Format JSON for ui.perfetto.dev.
+// append-only storage, so the GUI can take one every frame. Model.Final is
+// its watermark: what the model holds before it is final, so a reader may
+// keep what it computed from that part. Model.WritePerfetto exports a Model
+// as Chrome Trace Event Format JSON for ui.perfetto.dev.
 //
 // # Time
 //
@@ -29,7 +35,8 @@
 // a batch passed to Add is sorted by time (stably), and a guest event older
 // than the last guest event already applied (it came in a later batch) is
 // applied at that last time instead. Host events only ever go to Model.Host
-// and are inserted at their own time.
+// (and their lanes, and Model.Keys) and are inserted at their own time, or
+// at HostSettle before the latest host event if they are older than that.
 //
 // # What is in the sorted lists
 //
@@ -37,7 +44,8 @@
 // the ones still open at the last event are in Model.OpenPolls,
 // Model.OpenIRQs and Model.OpenIdle, with End set to Model.End. That is what
 // lets a Snapshot share storage instead of copying it: nothing a snapshot can
-// see is ever written again.
+// see is ever written again. A lane (a SpanList) holds its ended spans and,
+// last, the one still open, flagged SpanOpen.
 //
 // # Repairs
 //

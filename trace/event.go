@@ -31,11 +31,16 @@ const (
 	HostIRQRaise Kind = 100 // a device raised ISA IRQ line Arg (at the PIC input)
 	HostInject   Kind = 101 // the host injected vector Arg into the vCPU
 	HostExit     Kind = 102 // a VM exit; Arg = exit kind number, Name = its name (e.g. "port-io", "hlt")
-	HostKeyEvent Kind = 103 // a host key press/release entered the keyboard; Arg = key code, Name = key name
-	hostKindEnd       = HostKeyEvent + 1
+	HostKeyEvent Kind = 103 // a host key press/release entered the keyboard; Arg = key code (| KeyReleased for a release), Name = key name
+	// HostDebugStop: the vCPU stopped for the debugger; Arg = the stop's
+	// reason (gdbstub.StopReason). Until HostDebugResume the guest stands
+	// still: that time is not the guest's.
+	HostDebugStop   Kind = 104
+	HostDebugResume Kind = 105 // the debugger let the vCPU run again
+	hostKindEnd          = HostDebugResume + 1
 )
 
-var hostKindNames = [...]string{"irq-raise", "inject", "exit", "key"}
+var hostKindNames = [...]string{"irq-raise", "inject", "exit", "key", "debug-stop", "debug-resume"}
 
 // Guest reports whether k is a guest kind the trace ABI defines.
 func (k Kind) Guest() bool { return guest.EventKind(k).Valid() }

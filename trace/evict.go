@@ -27,6 +27,7 @@ func (c *Collector) evict() {
 	if retime {
 		k.queue--
 	}
+	c.trimLanes(k, max(c.start, cut))
 	c.dropFront(k)
 	if retime {
 		c.queue[0].Time = cut
@@ -36,10 +37,10 @@ func (c *Collector) evict() {
 }
 
 // evictCounts is how many items to drop from the front of each list.
-type evictCounts struct{ polls, wakes, irqs, idle, host, queue, marks int }
+type evictCounts struct{ polls, wakes, irqs, idle, host, queue, marks, keys int }
 
 func (k evictCounts) sum() int {
-	return k.polls + k.wakes + k.irqs + k.idle + k.host + k.queue + k.marks
+	return k.polls + k.wakes + k.irqs + k.idle + k.host + k.queue + k.marks + k.keys
 }
 
 func before[T any](s []T, t int64, key func(*T) int64) int {
@@ -52,6 +53,7 @@ func irqKey(s *IRQSpan) int64          { return s.Start }
 func spanKey(s *Span) int64            { return s.Start }
 func eventKey(e *Event) int64          { return e.Time }
 func sampleKey(s *CounterSample) int64 { return s.Time }
+func keyKey(k *KeyEvent) int64         { return k.Time }
 
 // countBefore counts, per list, the items whose time is before t.
 func (c *Collector) countBefore(t int64) evictCounts {
@@ -63,6 +65,7 @@ func (c *Collector) countBefore(t int64) evictCounts {
 		host:  before(c.host, t, eventKey),
 		queue: before(c.queue, t, sampleKey),
 		marks: before(c.marks, t, eventKey),
+		keys:  before(c.keys, t, keyKey),
 	}
 }
 
@@ -90,7 +93,7 @@ func (c *Collector) proportional(chunk int) evictCounts {
 	return evictCounts{
 		polls: part(len(c.polls)), wakes: part(len(c.wakes)), irqs: part(len(c.irqs)),
 		idle: part(len(c.idle)), host: part(len(c.host)), queue: part(len(c.queue)),
-		marks: part(len(c.marks)),
+		marks: part(len(c.marks)), keys: part(len(c.keys)),
 	}
 }
 
@@ -116,20 +119,9 @@ func (c *Collector) dropFront(k evictCounts) {
 	c.hostShared = 0
 	c.queue = tail(c.queue, k.queue)
 	c.marks = tail(c.marks, k.marks)
+	c.keys = tail(c.keys, k.keys)
+	c.keysShared = 0
 	c.stored -= k.sum()
-
-	if k.polls == 0 {
-		return
-	}
-	for id, list := range c.taskPolls {
-		n := sort.Search(len(list), func(i int) bool { return list[i] >= c.pollBase })
-		switch {
-		case n == len(list) && c.tasks[id] == nil:
-			delete(c.taskPolls, id)
-		case n > 0:
-			c.taskPolls[id] = tail(list, n)
-		}
-	}
 }
 
 // tail returns a copy of s[k:] with some room to grow.
@@ -164,6 +156,9 @@ func (c *Collector) firstKeyAfter(k evictCounts) int64 {
 	}
 	if k.marks < len(c.marks) {
 		t = min(t, c.marks[k.marks].Time)
+	}
+	if k.keys < len(c.keys) {
+		t = min(t, c.keys[k.keys].Time)
 	}
 	return t
 }

@@ -11,7 +11,7 @@ import (
 // fuzzKinds are the kinds a fuzz record can have: all guest and host kinds
 // and a few that are neither.
 var fuzzKinds = []Kind{kSpawn, kPollBegin, kPollEnd, kWake, kIrqEnter, kIrqExit, kIdleEnter, kIdleExit,
-	kExecStart, kMark, kTaskExit, HostIRQRaise, HostInject, HostExit, HostKeyEvent, 0, 12, 99, 104}
+	kExecStart, kMark, kTaskExit, HostIRQRaise, HostInject, HostExit, HostKeyEvent, HostDebugStop, HostDebugResume, 0, 12, 99, 106}
 
 const fuzzRecord = 8
 

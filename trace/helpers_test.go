@@ -2,6 +2,8 @@ package trace
 
 import (
 	"cmp"
+	"fmt"
+	"maps"
 	"slices"
 	"testing"
 	"time"
@@ -151,6 +153,113 @@ func checkModel(t testing.TB, m *Model) {
 				t.Errorf("wake %d %+v links to poll %d %+v of another task or before it", i, w, j, p)
 			}
 		}
+	}
+	checkLanes(t, m)
+}
+
+// checkLanes checks that the lanes hold what the lists hold, in order.
+func checkLanes(t testing.TB, m *Model) {
+	t.Helper()
+	spanList := func(name string, l *SpanList) {
+		var busy int64
+		for i := range l.Len() {
+			if l.End(i) < l.Start(i) || (i > 0 && l.Start(i) < l.End(i-1)) {
+				t.Errorf("%s: span %d [%d, %d] out of order", name, i, l.Start(i), l.End(i))
+			}
+			if got := l.Busy(0, i); got != busy {
+				t.Errorf("%s: busy before span %d is %d, want %d", name, i, got, busy)
+			}
+			busy += l.End(i) - l.Start(i)
+			if open := l.Flag(i)&SpanOpen != 0; open != (i == l.Len()-1 && l.hasOpen) {
+				t.Errorf("%s: span %d open flag %v", name, i, open)
+			}
+		}
+	}
+	polls := 0
+	for _, task := range m.Tasks {
+		pl, wl := m.PollLane(task.ID), m.WaitLane(task.ID)
+		spanList(fmt.Sprintf("task %d polls", task.ID), pl)
+		spanList(fmt.Sprintf("task %d waits", task.ID), wl)
+		if open := pl.hasOpen; open != (len(m.OpenPolls) > 0 && m.OpenPolls[0].Task == task.ID) {
+			t.Errorf("task %d: poll lane open %v, OpenPolls %+v", task.ID, open, m.OpenPolls)
+		}
+		// A running task may have been woken during its poll.
+		if wl.hasOpen != (task.State == Scheduled) && task.State != Running {
+			t.Errorf("task %d (%v): wait lane open %v", task.ID, task.State, wl.hasOpen)
+		}
+		for i := range len(pl.spans) {
+			p, ok := m.LanePoll(pl, i)
+			if !ok || p.Task != task.ID || p.Start != pl.Start(i) || p.End != pl.End(i) || p.Ready != (pl.Flag(i)&SpanReady != 0) {
+				t.Errorf("task %d: poll lane span %d [%d, %d] is poll %+v (%v)", task.ID, i, pl.Start(i), pl.End(i), p, ok)
+			}
+		}
+		for i := range wl.Len() {
+			if w, ok := m.LaneWake(wl, i); ok && (w.Task != task.ID || w.Time > wl.Start(i)) {
+				t.Errorf("task %d: wait %d [%d, %d] began with wake %+v", task.ID, i, wl.Start(i), wl.End(i), w)
+			}
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(m.lanes.tasks)) {
+		polls += len(m.PollLane(id).spans)
+	}
+	if polls != len(m.Polls) {
+		t.Errorf("%d polls in the lanes, %d in Polls", polls, len(m.Polls))
+	}
+	for _, v := range m.Vectors() {
+		spanList(fmt.Sprintf("vector %d", v), m.IRQLane(v))
+	}
+	for _, q := range m.IRQs {
+		// A span of its lane covers it (the outer one, if it is nested in
+		// a handler of its own vector).
+		l := m.IRQLane(q.Vector)
+		i := l.FirstEndingAfter(q.End-1, 0)
+		for i < l.Len() && l.End(i) == q.End && l.Start(i) > q.Start {
+			i++
+		}
+		if i >= l.Len() || l.Start(i) > q.Start || l.End(i) < q.End {
+			t.Errorf("handler %+v not in its lane", q)
+		}
+	}
+	idle := m.IdleLane()
+	spanList("idle", idle)
+	if len(idle.spans) != len(m.Idle) || idle.hasOpen != (len(m.OpenIdle) > 0) {
+		t.Errorf("idle lane: %d spans (open %v), model %d (open %d)", len(idle.spans), idle.hasOpen, len(m.Idle), len(m.OpenIdle))
+	}
+	for i, s := range m.Idle {
+		if i < len(idle.spans) && (idle.Start(i) != s.Start || idle.End(i) != s.End) {
+			t.Errorf("idle lane span %d [%d, %d], model %+v", i, idle.Start(i), idle.End(i), s)
+		}
+	}
+	exits := map[string][]int64{}
+	for _, e := range m.Host {
+		if e.Kind == HostExit {
+			exits[e.Name] = append(exits[e.Name], e.Time)
+		}
+	}
+	if !slices.Equal(m.ExitKinds(), slices.Sorted(maps.Keys(exits))) {
+		t.Errorf("exit kinds %q, host events have %v", m.ExitKinds(), slices.Sorted(maps.Keys(exits)))
+	}
+	for kind, times := range exits {
+		l := m.ExitLane(kind)
+		var got []int64
+		for i := range l.Len() {
+			got = append(got, l.Time(i))
+		}
+		if !slices.Equal(got, times) {
+			t.Errorf("exit lane %q: %v, host events at %v", kind, got, times)
+		}
+	}
+	keys := m.KeyLane()
+	if keys.Len() != len(m.Keys) {
+		t.Errorf("key lane has %d events, Keys %d", keys.Len(), len(m.Keys))
+	}
+	for i, k := range m.Keys {
+		if i < keys.Len() && (keys.Time(i) != k.Time || (keys.Flag(i)&InstantKeyUp == 0) != k.Down) {
+			t.Errorf("key lane event %d at %d flag %d, Keys has %+v", i, keys.Time(i), keys.Flag(i), k)
+		}
+	}
+	if m.EventCount > 0 && (m.Final < m.Start || m.Final > m.End) {
+		t.Errorf("Final %d outside [%d, %d]", m.Final, m.Start, m.End)
 	}
 }
 

@@ -1,10 +1,6 @@
 package trace
 
-import (
-	"time"
-
-	"github.com/pollscope/pollscope/guest"
-)
+import "time"
 
 // Model is what a Collector knows at one moment: an immutable snapshot. Its
 // slices share storage with the Collector and with other snapshots; do not
@@ -24,6 +20,7 @@ type Model struct {
 	Host  []Event         // host events, sorted by Time
 	Queue []CounterSample // ready-queue length over time, one sample per change
 	Marks []Event         // guest Mark events, sorted by Time
+	Keys  []KeyEvent      // host key presses and releases, sorted by Time
 	Lints []Lint          // sorted by Time
 
 	// Switches is the executor's own task-switch cost: the time from one
@@ -47,8 +44,37 @@ type Model struct {
 	// EventCount is the number of events ever added.
 	EventCount uint64
 
-	pollBase  uint64              // global number of Polls[0]
-	taskPolls map[uint32][]uint64 // per task: global numbers of its ended polls, in order
+	// Final is the model's watermark: what the lanes (PollLane and the
+	// methods beside it) and the lists hold before Final is final. Later
+	// events add nothing that starts before it and end nothing open before
+	// it; only eviction removes items, from Start on. Final is the earliest
+	// of the spans still open (a poll, a handler, a hlt, a task's wait), the
+	// last guest event, and HostSettle before the last host event.
+	Final int64
+
+	pollBase uint64     // global number of Polls[0]
+	wakeBase uint64     // global number of Wakes[0]
+	lanes    *laneIndex // the lanes; nil in a zero Model
+}
+
+// HostSettle is how late a host event may come: the collector inserts a
+// host event at its own time as long as that is at most HostSettle before
+// the latest host event, and applies an older one at that bound instead (as
+// it applies a late guest event at the last guest event's time). Host
+// events from the emulator are late by the moment between taking the time
+// and logging the event, far below this.
+const HostSettle = 250_000_000
+
+// KeyReleased is set in a HostKeyEvent's Arg for a release; the rest of Arg
+// is the key's code.
+const KeyReleased = 1 << 31
+
+// KeyEvent is a host key press or release entering the guest's keyboard.
+type KeyEvent struct {
+	Time int64
+	Code uint32 // the key's code (the emulator's key number)
+	Name string // the key's name ("A", "Backspace")
+	Down bool   // pressed; false for a release
 }
 
 // TaskState is where a task is in its life.
@@ -108,9 +134,9 @@ func (p PollSpan) Duration() time.Duration { return time.Duration(p.End - p.Star
 // earliest (PollSpan.Wake).
 type Wake struct {
 	Time     int64
-	Task     uint32               // the task woken
-	Source   guest.WakeSourceKind // what woke it
-	SourceID uint32               // the waking task's id or the interrupt vector
+	Task     uint32         // the task woken
+	Source   WakeSourceKind // what woke it
+	SourceID uint32         // the waking task's id or the interrupt vector
 	// Self: the task woke itself during its own poll (yield_now does this).
 	Self bool
 

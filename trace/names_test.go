@@ -36,7 +36,7 @@ func TestNames(t *testing.T) {
 		if k.Guest() == k.Host() && (k.Guest() || k.Host()) {
 			t.Errorf("kind %d is both guest and host", k)
 		}
-		want := (k >= 1 && k <= 11) || (k >= 100 && k <= 103)
+		want := (k >= 1 && k <= 11) || (k >= 100 && k <= 105)
 		if got := k.Guest() || k.Host(); got != want {
 			t.Errorf("kind %d known = %v, want %v", k, got, want)
 		}

@@ -281,11 +281,15 @@ func (x *export) writeHost(cw *chromeWriter) {
 		case HostInject:
 			tid, name, a = injectTID, "inject "+VectorName(uint8(e.Arg)), numArg("vector", float64(e.Arg))
 		case HostKeyEvent:
+			code := e.Arg &^ KeyReleased
 			key := e.Name
 			if key == "" {
-				key = strconv.FormatUint(e.Arg, 10)
+				key = strconv.FormatUint(code, 10)
 			}
-			tid, name, a = keyTID, "key "+key, numArg("code", float64(e.Arg))
+			if e.Arg&KeyReleased != 0 {
+				key += " up"
+			}
+			tid, name, a = keyTID, "key "+key, numArg("code", float64(code))
 		default:
 			continue // exits are counted in writeCounters
 		}

@@ -13,23 +13,18 @@ func (m *Model) Task(id uint32) (*Task, bool) {
 
 // PollsIn returns the ended polls of a task that overlap [from, to): those
 // with Start < to and End > from, and the zero-length ones at a time in
-// [from, to). It finds them through a per-task index in O(log n + k).
+// [from, to). It finds them through the task's PollLane in O(log n + k).
 // The poll in progress, if any, is in OpenPolls.
 func (m *Model) PollsIn(task uint32, from, to int64) []PollSpan {
-	list := m.taskPolls[task]
-	at := func(i int) *PollSpan { return &m.Polls[list[i]-m.pollBase] }
-	// A task's polls do not overlap, so Start and End both grow along list.
-	i := sort.Search(len(list), func(i int) bool {
-		p := at(i)
-		return p.End > from || p.Start >= from
-	})
+	l := m.PollLane(task)
+	n := len(l.spans)
+	// A task's polls do not overlap, so Start and End both grow along it.
+	i := sort.Search(n, func(i int) bool { return l.spans[i].end > from || l.starts[i] >= from })
 	var out []PollSpan
-	for ; i < len(list); i++ {
-		p := at(i)
-		if p.Start >= to {
-			break
+	for ; i < n && l.starts[i] < to; i++ {
+		if p, ok := m.pollByNumber(l.spans[i].ref); ok {
+			out = append(out, p)
 		}
-		out = append(out, *p)
 	}
 	return out
 }
@@ -46,11 +41,17 @@ func (m *Model) WakePoll(i int) int {
 		return -1
 	}
 	w := &m.Wakes[i]
-	list := m.taskPolls[w.Task]
+	spans := m.PollLane(w.Task).spans
+	tok := func(j int) uint64 {
+		if p, ok := m.pollByNumber(spans[j].ref); ok {
+			return p.tok
+		}
+		return 0 // evicted: older than every stored poll
+	}
 	// Tokens of a task's polls grow with the polls.
-	j := sort.Search(len(list), func(j int) bool { return m.Polls[list[j]-m.pollBase].tok >= w.tok })
-	if j < len(list) && m.Polls[list[j]-m.pollBase].tok == w.tok {
-		return int(list[j] - m.pollBase)
+	j := sort.Search(len(spans), func(j int) bool { return tok(j) >= w.tok })
+	if j < len(spans) && tok(j) == w.tok {
+		return int(spans[j].ref - m.pollBase)
 	}
 	return -1
 }

@@ -28,6 +28,7 @@ func (c *Collector) Snapshot() *Model {
 		Host:            share(c.host),
 		Queue:           share(c.queue),
 		Marks:           share(c.marks),
+		Keys:            share(c.keys),
 		Dropped:         c.dropped,
 		Malformed:       c.malformed,
 		Evicted:         c.evicted,
@@ -35,14 +36,12 @@ func (c *Collector) Snapshot() *Model {
 		Unmatched:       c.unmatched,
 		EventCount:      c.count,
 		pollBase:        c.pollBase,
-		taskPolls:       make(map[uint32][]uint64, len(c.taskPolls)),
+		wakeBase:        c.wakeBase,
+		lanes:           c.snapshotLanes(c.end),
 	}
 	c.switches.share()
 	m.Switches = c.switches
-	c.hostShared = len(c.host)
-	for id, list := range c.taskPolls {
-		m.taskPolls[id] = share(list)
-	}
+	c.hostShared, c.keysShared = len(c.host), len(c.keys)
 	m.Tasks = make([]Task, len(c.order))
 	var lost []Lint
 	for i, ts := range c.order {
@@ -57,8 +56,36 @@ func (c *Collector) Snapshot() *Model {
 		slices.SortStableFunc(m.Lints, func(a, b Lint) int { return cmp.Compare(a.Time, b.Time) })
 	}
 	c.openSpans(m)
+	m.Final = c.final()
 	c.cached, c.cachedVersion = m, c.version
 	return m
+}
+
+// final is the watermark (Model.Final): the earliest start of a span still
+// open, the last guest event, and HostSettle before the last host event.
+func (c *Collector) final() int64 {
+	f := c.end
+	if c.exec.haveGuest {
+		f = min(f, c.exec.lastGuest)
+	}
+	if len(c.host) > 0 || c.hostLast > 0 {
+		f = min(f, c.hostLast-HostSettle)
+	}
+	if r := c.exec.running; r != nil {
+		f = min(f, r.pollStart)
+	}
+	for _, o := range c.exec.irqOpen {
+		f = min(f, o.Start)
+	}
+	if c.exec.idleOpen {
+		f = min(f, c.exec.idleStart)
+	}
+	for _, ts := range c.order {
+		if ts.pending {
+			f = min(f, ts.pendingTime)
+		}
+	}
+	return max(f, c.start)
 }
 
 // share returns s capped at its length, so that appending to it copies

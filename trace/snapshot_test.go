@@ -16,14 +16,46 @@ func deepCopy(m *Model) Model {
 	c.IRQs, c.Idle, c.Host = slices.Clone(m.IRQs), slices.Clone(m.Idle), slices.Clone(m.Host)
 	c.Queue, c.Marks, c.Lints = slices.Clone(m.Queue), slices.Clone(m.Marks), slices.Clone(m.Lints)
 	c.OpenPolls, c.OpenIRQs, c.OpenIdle = slices.Clone(m.OpenPolls), slices.Clone(m.OpenIRQs), slices.Clone(m.OpenIdle)
-	c.taskPolls = map[uint32][]uint64{}
-	for id, l := range m.taskPolls {
-		c.taskPolls[id] = slices.Clone(l)
-	}
+	c.Keys = slices.Clone(m.Keys)
+	c.lanes = copyLanes(m.lanes)
 	for i := range c.Tasks {
 		st := &c.Tasks[i].Stats
 		st.PollTime.counts = slices.Clone(st.PollTime.counts)
 		st.WakeLatency.counts = slices.Clone(st.WakeLatency.counts)
+	}
+	return c
+}
+
+func copySpans(l *SpanList) *SpanList {
+	if l == nil {
+		return nil
+	}
+	c := *l
+	c.starts, c.spans = slices.Clone(l.starts), slices.Clone(l.spans)
+	return &c
+}
+
+func copyInstants(l *Instants) *Instants {
+	if l == nil {
+		return nil
+	}
+	return &Instants{times: slices.Clone(l.times), flags: slices.Clone(l.flags)}
+}
+
+func copyLanes(x *laneIndex) *laneIndex {
+	c := &laneIndex{
+		tasks: map[uint32]taskLaneViews{}, irqs: map[uint8]*SpanList{}, exits: map[string]*Instants{},
+		vectors: slices.Clone(x.vectors), exitKinds: slices.Clone(x.exitKinds),
+		idle: copySpans(x.idle), keys: copyInstants(x.keys),
+	}
+	for id, t := range x.tasks {
+		c.tasks[id] = taskLaneViews{copySpans(t.polls), copySpans(t.waits)}
+	}
+	for v, l := range x.irqs {
+		c.irqs[v] = copySpans(l)
+	}
+	for k, l := range x.exits {
+		c.exits[k] = copyInstants(l)
 	}
 	return c
 }

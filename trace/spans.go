@@ -20,6 +20,7 @@ func (c *Collector) irqEnter(v uint8, t int64) {
 		c.endIRQs(0, t)
 	}
 	c.exec.irqOpen = append(c.exec.irqOpen, IRQSpan{Vector: v, Start: t})
+	c.lanes.irq(v)
 }
 
 func (c *Collector) irqExit(v uint8, t int64) {
@@ -44,6 +45,11 @@ func (c *Collector) endIRQs(i int, t int64) {
 		s := open[j]
 		s.End = t
 		c.exec.irqDone = append(c.exec.irqDone, s)
+		// A handler nested in one of its own vector (lost records) is
+		// drawn as part of the outer one.
+		if !slices.ContainsFunc(open[:j], func(o IRQSpan) bool { return o.Vector == s.Vector }) {
+			c.lanes.irq(s.Vector).add(s.Start, t, 0, 0)
+		}
 	}
 	c.exec.irqOpen = open[:i]
 	if i > 0 && len(c.exec.irqDone) < maxIRQPending {
@@ -101,5 +107,6 @@ func (c *Collector) endIdle(t int64) {
 	}
 	c.idle = append(c.idle, Span{Start: c.exec.idleStart, End: t})
 	c.stored++
+	c.lanes.idle.add(c.exec.idleStart, t, 0, 0)
 	c.exec.idleOpen = false
 }

@@ -75,7 +75,8 @@ func (c *Collector) newTok() uint64 {
 }
 
 // evictTasks drops the tenth of MaxTasks (at least one) of finished tasks
-// that finished longest ago. Their ended polls stay in the model.
+// that finished longest ago. Their ended polls (and lanes) stay in the
+// model.
 func (c *Collector) evictTasks() {
 	var done []*taskState
 	for _, ts := range c.order {
@@ -90,8 +91,8 @@ func (c *Collector) evictTasks() {
 	done = done[:min(len(done), max(c.opt.MaxTasks/10, 1))]
 	for _, ts := range done {
 		delete(c.tasks, ts.ID)
-		if len(c.taskPolls[ts.ID]) == 0 {
-			delete(c.taskPolls, ts.ID)
+		if tl := c.lanes.tasks[ts.ID]; tl != nil && len(tl.polls.spans) == 0 && len(tl.waits.spans) == 0 {
+			delete(c.lanes.tasks, ts.ID)
 		}
 	}
 	c.order = slices.DeleteFunc(c.order, func(ts *taskState) bool { return c.tasks[ts.ID] != ts })

@@ -1,6 +1,10 @@
 package trace
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/pollscope/pollscope/guest"
+)
 
 // ISAVectorBase is the vector of ISA IRQ 0: the demo kernel programs the
 // PICs to deliver IRQ n at vector 32+n.
@@ -31,3 +35,14 @@ func IRQLineName(line uint64) string {
 	}
 	return fmt.Sprintf("IRQ%d", line)
 }
+
+// WakeSourceKind says what woke a task: a task, an interrupt, or unknown
+// (the trace ABI's wake source, package guest).
+type WakeSourceKind = guest.WakeSourceKind
+
+// The wake sources.
+const (
+	WakeUnknown   = guest.WakeUnknown
+	WakeTask      = guest.WakeTask      // Wake.SourceID is the waking task's id
+	WakeInterrupt = guest.WakeInterrupt // Wake.SourceID is the interrupt vector
+)

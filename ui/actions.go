@@ -4,6 +4,7 @@ import (
 	"context"
 	"image"
 	"image/png"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -34,12 +35,12 @@ func (g *game) do(acts []view.Action) {
 }
 
 func (g *game) togglePause() {
-	p, ok := any(g.machine.Load()).(pauser)
-	if !ok || g.result != nil {
+	m := g.machine.Load()
+	if g.result != nil {
 		return
 	}
-	if p.Paused() {
-		p.Resume()
+	if m.Paused() {
+		m.Resume()
 		g.say(false, "VM resumed")
 		return
 	}
@@ -49,7 +50,7 @@ func (g *game) togglePause() {
 		defer g.jobs.Done()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		if err := p.Pause(ctx); err != nil {
+		if err := m.Pause(ctx); err != nil {
 			g.say(true, "could not pause the VM: %v", err)
 			return
 		}
@@ -57,24 +58,18 @@ func (g *game) togglePause() {
 	}()
 }
 
-// reset restarts the guest: in place if the machine can reset itself,
-// otherwise by booting a new machine from the same Config. The work runs on
-// a goroutine; Update swaps the machine in (see resetDone), so that the
-// main thread never reads a machine being closed.
+// reset restarts the guest by booting a new machine from the same Config.
+// The work runs on a goroutine; Update swaps the machine in (see
+// resetDone), so that the main thread never reads a machine being closed.
 func (g *game) reset() {
 	if !g.resetting.CompareAndSwap(false, true) {
 		return
 	}
 	g.releaseAll()
-	old := g.machine.Load()
 	gen := g.gen.Add(1) // the old machine's end is no longer news
 	g.jobs.Add(1)
 	go func() {
 		defer g.jobs.Done()
-		if r, ok := any(old).(resetter); ok {
-			g.resets <- resetDone{m: old, gen: gen, err: r.Reset(), inPlace: true}
-			return
-		}
 		m, err := emulator.New(g.opts.Config)
 		if err == nil {
 			if err = m.Start(); err != nil {
@@ -88,10 +83,9 @@ func (g *game) reset() {
 
 // resetDone is a finished reset, for Update to take in.
 type resetDone struct {
-	m       *emulator.Machine
-	gen     int64
-	err     error
-	inPlace bool
+	m   *emulator.Machine
+	gen int64
+	err error
 }
 
 // finishReset takes in a finished reset on the main thread.
@@ -101,14 +95,12 @@ func (g *game) finishReset(d resetDone) {
 		g.say(true, "reset failed: %v", d.err)
 		return
 	}
-	if !d.inPlace {
-		old := g.machine.Swap(d.m)
-		g.jobs.Add(1)
-		go func() {
-			defer g.jobs.Done()
-			old.Close()
-		}()
-	}
+	old := g.machine.Swap(d.m)
+	g.jobs.Add(1)
+	go func() {
+		defer g.jobs.Done()
+		old.Close()
+	}()
 	g.result = nil
 	g.app.MachineReset()
 	g.watch(d.m, d.gen)
@@ -116,7 +108,7 @@ func (g *game) finishReset(d resetDone) {
 }
 
 // saveTrace writes the trace as Perfetto JSON to Options.TracePath or to
-// pollscope-trace-<time>.json.
+// pollscope-trace-<time>.json in Options.Dir.
 func (g *game) saveTrace() {
 	path := g.opts.TracePath
 	if path == "" {
@@ -127,13 +119,7 @@ func (g *game) saveTrace() {
 	go func() {
 		defer g.jobs.Done()
 		m.FlushTrace()
-		f, err := os.Create(path)
-		if err == nil {
-			err = m.WritePerfetto(f)
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
-		}
+		err := writeFile(path, m.WritePerfetto)
 		if err != nil {
 			g.say(true, "could not save the trace: %v", err)
 			return
@@ -142,7 +128,8 @@ func (g *game) saveTrace() {
 	}()
 }
 
-// screenshot saves the window as pollscope-screenshot-<time>.png.
+// screenshot saves the window as pollscope-screenshot-<time>.png in
+// Options.Dir.
 func (g *game) screenshot(screen *ebiten.Image) {
 	b := screen.Bounds()
 	img := image.NewRGBA(b)
@@ -151,19 +138,29 @@ func (g *game) screenshot(screen *ebiten.Image) {
 	g.jobs.Add(1)
 	go func() {
 		defer g.jobs.Done()
-		f, err := os.Create(path)
-		if err == nil {
-			err = png.Encode(f, img)
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
-		}
+		err := writeFile(path, func(w io.Writer) error { return png.Encode(w, img) })
 		if err != nil {
 			g.say(true, "could not save the screenshot: %v", err)
 			return
 		}
 		g.say(false, "screenshot saved to %s", path)
 	}()
+}
+
+// writeFile creates path (and its directory) and writes it with write.
+func writeFile(path string, write func(io.Writer) error) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	err = write(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // stamp is the local time for file names, to the millisecond so that two

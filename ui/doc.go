@@ -8,7 +8,10 @@
 // a white block). It also carries out what the user asks of the machine:
 // key presses, pause and resume, reset, saving the trace and screenshots.
 //
-// Ebiten opens the X display when the program starts (in a package init),
-// so a program that imports this package cannot start without a display;
-// pollscope links it only when built with the "gui" tag.
+// Ebiten v2.8 opens the X display when the program starts (in a package
+// init), so a program that imports this package cannot start without a
+// display, unless it is built as `make build` does: with the "ebitenlazy"
+// tag in a Go workspace where ebiten opens the display at its first use
+// (scripts/ebitenlazy). Run then checks first that the display answers. The
+// keyboard is read from the X server's own events (xkeys.go).
 package ui

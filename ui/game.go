@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/hajimehoshi/ebiten/v2"
 
-	"github.com/pollscope/pollscope/devices/ps2"
 	"github.com/pollscope/pollscope/emulator"
 	"github.com/pollscope/pollscope/ui/view"
 )
@@ -29,10 +29,10 @@ type Options struct {
 	// Title is the window title.
 	Title string
 	// TracePath is where "save trace" writes; "" for
-	// pollscope-trace-<time>.json in the current directory.
+	// pollscope-trace-<time>.json in Dir.
 	TracePath string
 	// Dir is where screenshots (and traces without TracePath) go; "" for
-	// the current directory.
+	// view.DefaultSaveDir().
 	Dir string
 	// StateFile, if set, receives the window's layout as JSON whenever it
 	// changes (where the console and each timeline lane are, and the
@@ -53,20 +53,25 @@ func Run(opts Options) (*emulator.Machine, error) {
 	if opts.Log == nil {
 		opts.Log = io.Discard
 	}
+	// ebiten opens the display at its first use (see scripts/ebitenlazy),
+	// and panics if it cannot: find out first.
+	if err := displayReachable(); err != nil {
+		return opts.Machine, err
+	}
 	at, err := newAtlas()
 	if err != nil {
 		return opts.Machine, fmt.Errorf("building the GUI's fonts: %w", err)
 	}
+	if opts.Dir == "" {
+		opts.Dir = view.DefaultSaveDir()
+	}
 	g := &game{
-		opts:    opts,
-		app:     view.NewApp(),
-		at:      at,
-		held:    map[ps2.Key]bool{},
-		eatKeys: map[ebiten.Key]bool{},
-		typem:   view.NewTypematic(),
-		start:   time.Now(),
-		ended:   make(chan machineEnd, 4),
-		resets:  make(chan resetDone, 1),
+		opts:   opts,
+		app:    view.NewApp(),
+		at:     at,
+		start:  time.Now(),
+		ended:  make(chan machineEnd, 4),
+		resets: make(chan resetDone, 1),
 	}
 	g.app.Metrics = at.metrics
 	g.b.at = at
@@ -84,15 +89,20 @@ func Run(opts Options) (*emulator.Machine, error) {
 	ebiten.SetWindowSizeLimits(view.MinWidth, view.MinHeight, -1, -1)
 	ebiten.SetWindowResizingMode(ebiten.WindowResizingModeEnabled)
 	ebiten.SetWindowTitle(opts.Title)
-	// One Update per frame: ebiten polls the keyboard once per frame, and
-	// with a fixed tick rate a frame without a tick would lose the key
-	// presses it saw (and a frame with two ticks is no better).
+	// One Update per frame: the frame's pointer state is read once, and the
+	// keyboard's events are taken as they come (see xkeys.go).
 	ebiten.SetTPS(ebiten.SyncWithFPS)
-	err = ebiten.RunGameWithOptions(g, &ebiten.RunGameOptions{X11ClassName: "pollscope", X11InstanceName: "pollscope"})
+	// The window keeps its last frame: Draw draws only when something
+	// changed (view.Redraw), and ebiten then skips presenting as well.
+	ebiten.SetScreenClearedEveryFrame(false)
+	err = ebiten.RunGameWithOptions(g, &ebiten.RunGameOptions{X11ClassName: windowClass, X11InstanceName: windowClass})
+	if g.xk != nil {
+		g.xk.close()
+	}
 	g.jobs.Wait()
 	select {
 	case d := <-g.resets: // a reset that finished as the window closed
-		if d.err == nil && !d.inPlace {
+		if d.err == nil {
 			d.m.Close()
 		}
 	default:
@@ -111,12 +121,10 @@ type game struct {
 	gen     atomic.Int64 // bumped by each reset; a machine's end from an older one is ignored
 
 	start     time.Time
-	held      map[ps2.Key]bool    // keys the guest sees held
-	eatKeys   map[ebiten.Key]bool // shortcut keys whose release the guest must not see
-	typem     *view.Typematic
+	xk        *xkeys // the X server's key events; nil: ebiten's key state
+	xkTried   bool
 	keyBuf    []ebiten.Key
-	chars     []rune
-	order     view.KeyOrderer
+	guestKeys []view.KeyEvent
 	px, py    int
 	w, h      int
 	ended     chan machineEnd
@@ -127,6 +135,14 @@ type game struct {
 	events, exits  view.RateMeter
 	evRate, exRate float64
 	frames         frameStats
+
+	// The frame to draw, taken in Update; drawn in Draw if redraw says so.
+	frame    view.FrameInput
+	screen   emulator.Screen
+	redraw   view.Redraw
+	dirty    bool
+	pausedAt time.Duration // the display's clock stands still while paused
+	paused   bool
 
 	msgMu  sync.Mutex
 	msg    string
@@ -154,8 +170,13 @@ func (g *game) watch(m *emulator.Machine, gen int64) {
 
 func (g *game) now() time.Duration { return time.Since(g.start) }
 
+// windowClass is the window's X11 class and instance name, by which the
+// key reader finds it.
+const windowClass = "pollscope"
+
 // Update runs once per frame: it notices the end of the run or of the
-// guest, takes in finished resets and handles input.
+// guest, takes in finished resets, handles input and takes what the next
+// frame shows.
 func (g *game) Update() error {
 	t0 := time.Now()
 	defer func() { g.frames.update(time.Since(t0)) }()
@@ -165,6 +186,11 @@ func (g *game) Update() error {
 		return ebiten.Termination
 	default:
 	}
+	if !g.xkTried {
+		g.xkTried = true
+		g.startKeys()
+	}
+	acted := false
 	for done := false; !done; {
 		select {
 		case e := <-g.ended:
@@ -178,6 +204,7 @@ func (g *game) Update() error {
 			r := e.res
 			g.result = &r
 			g.releaseAll()
+			acted = true
 		default:
 			done = true
 		}
@@ -185,19 +212,36 @@ func (g *game) Update() error {
 	select {
 	case d := <-g.resets:
 		g.finishReset(d)
+		acted = true
 	default:
 	}
-	g.input()
+	if g.input() {
+		acted = true
+	}
+	g.takeFrame(acted)
 	return nil
 }
 
-// Draw takes the machine's trace snapshot and screen, has the App compute
-// the frame and draws it.
-func (g *game) Draw(screen *ebiten.Image) {
-	t0 := time.Now()
+// startKeys starts reading the keyboard from the X server, or says why
+// the window falls back to ebiten's per-frame key state.
+func (g *game) startKeys() {
+	xk, err := startXKeys(windowClass, 2*time.Second)
+	if err != nil {
+		g.say(true, "keyboard: cannot read the X server's key events (%v); quick taps may be lost", err)
+		return
+	}
+	g.xk = xk
+	if !xk.detectRep {
+		fmt.Fprintln(g.opts.Log, "pollscope: keyboard: the X server has no detectable autorepeat; a held key reaches the guest as repeated taps")
+	}
+}
+
+// takeFrame takes the machine's trace snapshot, screen and status for the
+// next frame and decides whether it must be drawn.
+func (g *game) takeFrame(input bool) {
 	m := g.machine.Load()
 	model := m.Trace()
-	scr := m.Screen()
+	g.screen = m.Screen()
 	now := g.now()
 	g.evRate = g.events.Add(now, model.EventCount)
 	var exits uint64
@@ -205,13 +249,31 @@ func (g *game) Draw(screen *ebiten.Image) {
 		exits += n
 	}
 	g.exRate = g.exits.Add(now, exits)
-	g.app.Frame(view.FrameInput{
-		W: float64(g.w), H: float64(g.h),
-		Model:  model,
-		Screen: &scr,
-		Now:    now,
-		Status: g.status(m),
-	}, &g.scene)
+	st := g.status(m)
+	// A paused machine's display stands still, its blinking included.
+	if st.Paused != g.paused {
+		g.paused, g.pausedAt = st.Paused, now
+	}
+	display := now
+	if g.paused {
+		display = g.pausedAt
+	}
+	g.frame = view.FrameInput{W: float64(g.w), H: float64(g.h), Model: model, Screen: &g.screen, Now: display, Status: st}
+	if g.redraw.Needed(g.frame, input || g.shotWanted) {
+		g.dirty = true
+	}
+}
+
+// Draw has the App compute the frame and draws it, when something changed
+// since the last one; otherwise the window keeps showing that one.
+func (g *game) Draw(screen *ebiten.Image) {
+	defer g.state.write(g)
+	if !g.dirty || g.frame.Model == nil {
+		return
+	}
+	g.dirty = false
+	t0 := time.Now()
+	g.app.Frame(g.frame, &g.scene)
 	g.b.begin(screen)
 	g.b.layer(&g.scene.Base)
 	g.b.layer(&g.scene.Overlay)
@@ -221,7 +283,6 @@ func (g *game) Draw(screen *ebiten.Image) {
 		g.screenshot(screen)
 	}
 	g.frames.draw(time.Since(t0))
-	g.state.write(g)
 }
 
 // Layout draws at the window's own size, one pixel per pixel.
@@ -230,23 +291,10 @@ func (g *game) Layout(outsideWidth, outsideHeight int) (int, int) {
 	return outsideWidth, outsideHeight
 }
 
-// pauser is what a machine that can pause offers (emulator.Machine does).
-type pauser interface {
-	Pause(ctx context.Context) error
-	Resume()
-	Paused() bool
-}
-
-// resetter is a machine that can reset itself in place.
-type resetter interface{ Reset() error }
-
 func (g *game) status(m *emulator.Machine) view.Status {
-	st := view.Status{Backend: "KVM", VM: "running", EventsRate: g.evRate, ExitsRate: g.exRate}
-	if p, ok := any(m).(pauser); ok {
-		st.CanPause = true
-		if p.Paused() {
-			st.Paused, st.VM = true, "paused"
-		}
+	st := view.Status{Backend: strings.ToUpper(m.Backend()), VM: "running", EventsRate: g.evRate, ExitsRate: g.exRate}
+	if m.Paused() {
+		st.Paused, st.VM = true, "paused"
 	}
 	if g.resetting.Load() {
 		st.VM = "resetting"
@@ -260,6 +308,11 @@ func (g *game) status(m *emulator.Machine) view.Status {
 		st.Message, st.MessageBad = g.msg, g.msgBad
 	}
 	g.msgMu.Unlock()
+	if g.xk != nil && st.Message == "" {
+		if n := g.xk.dropped.Load(); n > 0 {
+			st.Message, st.MessageBad = fmt.Sprintf("keyboard: %d key events lost (the window fell behind)", n), true
+		}
+	}
 	return st
 }
 

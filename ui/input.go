@@ -4,110 +4,140 @@ import (
 	"github.com/hajimehoshi/ebiten/v2"
 	"github.com/hajimehoshi/ebiten/v2/inpututil"
 
-	"github.com/pollscope/pollscope/devices/ps2"
 	"github.com/pollscope/pollscope/ui/view"
 )
 
-// input polls ebiten's pointer, wheel and keys and hands them on: to the
-// App, and while the console has focus to the guest's keyboard.
-func (g *game) input() {
+// input polls ebiten's pointer and wheel and takes the keyboard's events,
+// and hands them on: to the App, and what the App routes to the guest to
+// its keyboard. It reports whether anything happened.
+func (g *game) input() bool {
 	a := g.app
+	acted := false
 	x, y := ebiten.CursorPosition()
 	fx, fy := float64(x), float64(y)
 	if x != g.px || y != g.py {
 		g.px, g.py = x, y
 		a.PointerMove(fx, fy)
+		acted = true
 	}
 	if inpututil.IsMouseButtonJustPressed(ebiten.MouseButtonLeft) {
 		g.do(a.PointerDown(fx, fy))
+		acted = true
 	}
 	if inpututil.IsMouseButtonJustReleased(ebiten.MouseButtonLeft) {
 		g.do(a.PointerUp(fx, fy))
+		acted = true
 	}
 	if dx, dy := ebiten.Wheel(); dx != 0 || dy != 0 {
 		a.Wheel(fx, fy, dx, dy, ebiten.IsKeyPressed(ebiten.KeyShift))
+		acted = true
 	}
 	if a.Layout.Console.Contains(fx, fy) {
 		ebiten.SetCursorShape(ebiten.CursorShapeText)
 	} else {
 		ebiten.SetCursorShape(ebiten.CursorShapeDefault)
 	}
-
+	if g.xk != nil {
+		return g.xKeys() || acted
+	}
 	if !ebiten.IsFocused() {
 		g.releaseAll()
-		return
+		return acted
 	}
-	ctrlAlt := ebiten.IsKeyPressed(ebiten.KeyControl) && ebiten.IsKeyPressed(ebiten.KeyAlt)
-	shift := ebiten.IsKeyPressed(ebiten.KeyShift)
-	now := g.now()
+	return g.frameKeys() || acted
+}
 
-	// Key changes: shortcuts and, with the timeline focused, view keys
-	// first; the rest go to the guest in the order OrderKeys recovers.
-	g.keyBuf = inpututil.AppendJustPressedKeys(g.keyBuf[:0])
-	var pressed, released []ps2.Key
-	for _, k := range g.keyBuf {
-		name := k.String()
-		if virtualKey(name) {
-			continue
-		}
-		if ctrlAlt {
-			if acts, ok := a.Shortcut(name); ok {
-				g.eatKeys[k] = true
-				g.do(acts)
-				continue
+// xKeys takes the key events the X server reported since the last tick,
+// in order.
+func (g *game) xKeys() bool {
+	acted := false
+	for {
+		select {
+		case e, ok := <-g.xk.events:
+			if !ok {
+				// The connection broke: fall back to ebiten's key state.
+				g.say(true, "keyboard: lost the X server's key events; reading the per-frame key state (quick taps may be lost)")
+				g.xk = nil
+				return acted
 			}
+			acted = true
+			switch {
+			case e.focusOut:
+				g.releaseAll()
+			case e.mapped:
+				g.hostKey(e.key)
+			}
+		default:
+			return acted
 		}
-		if a.Focus != view.FocusConsole || a.Help {
-			g.do(a.Key(name, shift))
-			continue
-		}
-		if pk, ok := view.PS2Key(name); ok {
-			pressed = append(pressed, pk)
+	}
+}
+
+// frameKeys is the fallback without the X server's events: the keys that
+// went down and up since the last frame, modifiers pressed first and
+// released last (so Shift is held around the letter it shifts). Two taps
+// of a key within a frame count as one.
+func (g *game) frameKeys() bool {
+	var downs, ups []view.KeyEvent
+	g.keyBuf = inpututil.AppendJustPressedKeys(g.keyBuf[:0])
+	for _, k := range g.keyBuf {
+		if pk, ok := view.EbitenKey(k.String()); ok {
+			e := view.KeyEvent{Key: pk, Down: true}
+			if view.IsModifier(pk) {
+				downs = append([]view.KeyEvent{e}, downs...)
+			} else {
+				downs = append(downs, e)
+			}
 		}
 	}
 	g.keyBuf = inpututil.AppendJustReleasedKeys(g.keyBuf[:0])
 	for _, k := range g.keyBuf {
-		if g.eatKeys[k] {
-			delete(g.eatKeys, k)
-			continue
-		}
-		if pk, ok := view.PS2Key(k.String()); ok && g.held[pk] {
-			released = append(released, pk)
-		}
-	}
-	g.chars = ebiten.AppendInputChars(g.chars[:0])
-	if a.Focus == view.FocusConsole && !g.resetting.Load() {
-		m := g.machine.Load()
-		for _, e := range g.order.Frame(pressed, released, g.chars, g.held, now) {
-			if e.Down {
-				m.KeyDown(e.Key)
-				g.held[e.Key] = true
-				g.typem.Press(e.Key, now)
+		if pk, ok := view.EbitenKey(k.String()); ok {
+			e := view.KeyEvent{Key: pk}
+			if view.IsModifier(pk) {
+				ups = append(ups, e)
 			} else {
-				m.KeyUp(e.Key)
-				delete(g.held, e.Key)
-				g.typem.Release(e.Key)
+				ups = append([]view.KeyEvent{e}, ups...)
 			}
 		}
 	}
-
-	// Autorepeat of the last key held.
-	if a.Focus == view.FocusConsole {
-		if k, n := g.typem.Due(now); n > 0 && g.held[k] {
-			for range n {
-				g.machine.Load().KeyDown(k)
-			}
-		}
-	} else {
-		g.repeatUIKeys(shift)
-	}
-}
-
-// repeatUIKeys repeats the timeline's zoom and pan keys while held.
-func (g *game) repeatUIKeys(shift bool) {
+	// The timeline's zoom and pan keys repeat while held.
 	for _, k := range []ebiten.Key{ebiten.KeyArrowLeft, ebiten.KeyArrowRight, ebiten.KeyEqual, ebiten.KeyMinus, ebiten.KeyNumpadAdd, ebiten.KeyNumpadSubtract} {
 		if d := inpututil.KeyPressDuration(k); d > 30 && d%3 == 0 {
-			g.do(g.app.Key(k.String(), shift))
+			pk, _ := view.EbitenKey(k.String())
+			downs = append(downs, view.KeyEvent{Key: pk, Down: true, Repeat: true})
+		}
+	}
+	for _, e := range downs {
+		g.hostKey(e)
+	}
+	for _, e := range ups {
+		g.hostKey(e)
+	}
+	return len(downs)+len(ups) > 0
+}
+
+// hostKey routes one host key event through the App and sends the guest
+// its part.
+func (g *game) hostKey(e view.KeyEvent) {
+	var acts []view.Action
+	acts, g.guestKeys = g.app.HostKey(e, g.guestKeys[:0])
+	g.sendGuest(g.guestKeys)
+	g.do(acts)
+}
+
+// sendGuest presses and releases keys on the guest's keyboard, unless the
+// machine is being replaced.
+func (g *game) sendGuest(evs []view.KeyEvent) {
+	if len(evs) == 0 || g.resetting.Load() {
+		return
+	}
+	m := g.machine.Load()
+	for _, e := range evs {
+		if e.Down {
+			m.KeyDown(e.Key)
+		} else {
+			m.KeyUp(e.Key)
 		}
 	}
 }
@@ -115,20 +145,6 @@ func (g *game) repeatUIKeys(shift bool) {
 // releaseAll releases every key the guest sees held, as when the console
 // loses focus, so no key stays stuck down in the guest.
 func (g *game) releaseAll() {
-	m := g.machine.Load()
-	for k := range g.held {
-		m.KeyUp(k)
-		delete(g.held, k)
-	}
-	g.typem.Reset()
-}
-
-// virtualKey reports ebiten's side-less aliases (Shift, Control, Alt, Meta),
-// which duplicate the real keys.
-func virtualKey(name string) bool {
-	switch name {
-	case "", "Shift", "Control", "Alt", "Meta":
-		return true
-	}
-	return false
+	g.guestKeys = g.app.ReleaseGuestKeys(g.guestKeys[:0])
+	g.sendGuest(g.guestKeys)
 }

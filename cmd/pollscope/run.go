@@ -11,84 +11,15 @@ import (
 	"regexp"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/pollscope/pollscope/emulator"
+	"github.com/pollscope/pollscope/gdbstub"
 )
 
-type options struct {
-	kernel   string
-	cmdline  string
-	memory   int
-	display  string
-	serial   string
-	accel    string
-	duration time.Duration
-	until    string
-	trace    string
-	script   string
-}
-
-func parseFlags(args []string, stderr io.Writer) (*options, error) {
-	o := &options{}
-	fs := flag.NewFlagSet("pollscope", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&o.kernel, "kernel", "", "boot this ELF64 kernel with a PVH note instead of the embedded demo kernel")
-	fs.StringVar(&o.cmdline, "append", "", "kernel command line")
-	fs.IntVar(&o.memory, "m", emulator.DefaultMemoryMiB, "guest memory in MiB")
-	fs.StringVar(&o.display, "display", "gui", "display: gui (also sdl, gtk): a window with the console, the executor's timeline and its tasks; none: terminal run, serial on stdout")
-	fs.StringVar(&o.serial, "serial", "stdio", "where COM1 goes: stdio, none, or file:PATH")
-	fs.StringVar(&o.accel, "accel", "kvm", "accelerator: kvm")
-	fs.DurationVar(&o.duration, "duration", 0, "stop the guest after this long (0: run until it exits)")
-	fs.StringVar(&o.until, "until", "", "stop the guest once its serial output matches this regular expression")
-	fs.StringVar(&o.script, "script", "", "run this expect-style script against the guest (see README); exit 0 when every step passes")
-	fs.StringVar(&o.trace, "trace", "", "write the executor trace to this file (Chrome/Perfetto JSON) when the run ends")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: pollscope [flags]\n\nBoots a kernel (the embedded demo kernel by default) on KVM.\n\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return nil, err
-	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected argument %q (flags start with -)", fs.Arg(0))
-	}
-	if o.until != "" {
-		if _, err := regexp.Compile(o.until); err != nil {
-			return nil, fmt.Errorf("-until: %v", err)
-		}
-	}
-	if o.memory <= 0 {
-		return nil, fmt.Errorf("-m %d: give the guest memory size in MiB (default %d)", o.memory, emulator.DefaultMemoryMiB)
-	}
-	if o.accel != emulator.BackendKVM {
-		return nil, fmt.Errorf("-accel %s: only kvm is available", o.accel)
-	}
-	if err := checkDisplay(o.display); err != nil {
-		return nil, err
-	}
-	return o, nil
-}
-
-// serialWriter opens the -serial destination.
-func serialWriter(spec string, stdout io.Writer) (io.Writer, func() error, error) {
-	switch {
-	case spec == "stdio":
-		return stdout, func() error { return nil }, nil
-	case spec == "none":
-		return nil, func() error { return nil }, nil
-	case strings.HasPrefix(spec, "file:"):
-		f, err := os.Create(strings.TrimPrefix(spec, "file:"))
-		if err != nil {
-			return nil, nil, fmt.Errorf("-serial: %w", err)
-		}
-		return f, f.Close, nil
-	default:
-		return nil, nil, fmt.Errorf("-serial %s: use stdio, none or file:PATH", spec)
-	}
-}
-
 func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "view" {
+		return runView(args[1:], stdout, stderr)
+	}
 	o, err := parseFlags(args, stderr)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -97,66 +28,108 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "pollscope: %v\n", err)
 		return statusUsage
 	}
-	var steps []step
-	if o.script != "" {
-		if steps, err = loadScript(o.script); err != nil {
-			fmt.Fprintf(stderr, "pollscope: %v\n", err)
-			return statusUsage
-		}
-	}
-	out, closeOut, err := serialWriter(o.serial, stdout)
+	con := newConsole(stdout, stderr)
+	outs, closeOutputs, err := o.openOutputs(con)
+	defer closeOutputs()
 	if err != nil {
-		fmt.Fprintf(stderr, "pollscope: %v\n", err)
+		con.say("%v", err)
 		return statusUsage
 	}
-	defer closeOut()
-
+	if o.displayGiven && o.display != "none" && os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+		con.say("-display %s: no display available ($DISPLAY is not set); use -display none for a terminal run", o.display)
+		return statusNoDisplay
+	}
 	cfg := emulator.Config{
-		KernelPath: o.kernel,
-		Backend:    o.accel,
-		Cmdline:    o.cmdline,
-		MemoryMiB:  o.memory,
-		SerialOut:  out,
+		KernelPath:   o.kernel,
+		InitrdPath:   o.initrd,
+		Backend:      o.accel,
+		Cmdline:      o.cmdline,
+		MemoryMiB:    o.memory,
+		SerialOut:    outs.serial,
+		StartStopped: o.startStopped,
+	}
+	if o.accel == "" && emulator.DefaultBackend() != emulator.BackendKVM {
+		con.say("%v; running on the software CPU (-accel %s)", emulator.BackendAvailable(emulator.BackendKVM), emulator.DefaultBackend())
 	}
 	m, err := emulator.New(cfg)
 	if err != nil {
-		fmt.Fprintf(stderr, "pollscope: %v\n", err)
+		con.say("%v", err)
+		if errors.Is(err, emulator.ErrBadKernel) {
+			return statusBadKernel
+		}
 		return statusEmulatorError
 	}
 	defer func() { m.Close() }() // the GUI's reset may replace m
+	if outs.record != nil {
+		if err := m.Record(outs.record); err != nil {
+			con.say("-record: %v", err)
+			return statusEmulatorError
+		}
+	}
 
-	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer cancel()
 	if o.duration > 0 {
 		var c2 context.CancelFunc
 		ctx, c2 = context.WithTimeout(ctx, o.duration)
 		defer c2()
 	}
-	if o.until != "" {
-		go stopWhenSerialMatches(ctx, m, regexp.MustCompile(o.until))
+	if o.until != nil {
+		go stopWhenSerialMatches(ctx, m, o.until)
 	}
-	if o.script != "" {
-		return runScriptMode(ctx, m, o, steps, stderr)
+	if o.gdb != "" {
+		l, err := gdbstub.Listen(o.gdb)
+		if err != nil {
+			con.say("%v", err)
+			return statusUsage
+		}
+		defer l.Close()
+		con.say("waiting for gdb on %s (gdb: target remote %s)", l.Addr(), gdbTarget(l.Addr().String()))
+		srv := &gdbstub.Server{Target: m.Debugger(), Commands: m.MonitorCommands(), Logf: func(f string, a ...any) { con.say("gdb: "+f, a...) }}
+		go srv.Serve(ctx, l)
 	}
-	var res emulator.Result
-	if o.display != "none" {
-		res, m = runGUI(ctx, o, cfg, m, stderr)
-	} else {
-		res, _ = m.Run(ctx)
+	var status int
+	switch {
+	case o.script != "":
+		status = runScriptMode(ctx, m, o, con)
+	case o.display != "none":
+		var res emulator.Result
+		res, m = runGUI(ctx, o, cfg, m, con.messages())
+		status = finish(m, res, con)
+	default:
+		res, _ := m.Run(ctx)
+		status = finish(m, res, con)
 	}
-	// Closing flushes the guest's serial output to stdout before anything
-	// below reports on the run (the trace is still there after Close).
-	m.Close()
-	if res.Outcome != emulator.OutcomeExit && res.Outcome != emulator.OutcomeStopped {
-		fmt.Fprintf(stderr, "pollscope: %v\n", res)
-	}
-	if o.trace != "" {
-		if err := writeTrace(m, o.trace); err != nil {
-			fmt.Fprintf(stderr, "pollscope: %v\n", err)
+	if outs.trace != nil {
+		if err := writeTrace(m, outs.trace); err != nil {
+			con.say("-trace: %v", err)
 			return statusEmulatorError
 		}
 	}
+	if err := m.RecordError(); err != nil {
+		con.say("-record: %v", err)
+		return statusEmulatorError
+	}
+	return status
+}
+
+// finish closes the machine, which flushes the guest's serial output before
+// anything below reports on the run, and says how the run ended.
+func finish(m *emulator.Machine, res emulator.Result, con *console) int {
+	m.Close()
+	con.finishLine()
+	if res.Outcome != emulator.OutcomeExit && res.Outcome != emulator.OutcomeStopped {
+		con.say("%v", res)
+	}
+	reportSerialError(m, con)
 	return res.Status()
+}
+
+// reportSerialError says, once, that the serial sink refused output.
+func reportSerialError(m *emulator.Machine, con *console) {
+	if err := m.SerialOutError(); err != nil {
+		con.say("the serial output could not be written (%v): %d bytes of the guest's output are missing there", err, m.HostCounters().SerialWriteFailed)
+	}
 }
 
 // stopWhenSerialMatches stops the guest once its serial output matches re.
@@ -166,37 +139,39 @@ func stopWhenSerialMatches(ctx context.Context, m *emulator.Machine, re *regexp.
 	}
 }
 
-// writeTrace writes the machine's trace as Perfetto JSON, all drained.
-func writeTrace(m *emulator.Machine, path string) error {
+// writeTrace writes the machine's trace as Perfetto JSON, all drained, to
+// a file opened at the start of the run.
+func writeTrace(m *emulator.Machine, f *os.File) error {
 	m.FlushTrace()
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("-trace: %w", err)
-	}
 	if err := m.WritePerfetto(f); err != nil {
-		f.Close()
-		return fmt.Errorf("-trace: writing %s: %w", path, err)
+		return fmt.Errorf("writing %s: %w", f.Name(), err)
 	}
-	return f.Close()
+	return f.Sync()
 }
 
 // runScriptMode runs the script against the guest: status 0 when every step
 // passes, statusScriptFailed at the first failing step.
-func runScriptMode(ctx context.Context, m *emulator.Machine, o *options, steps []step, stderr io.Writer) int {
+func runScriptMode(ctx context.Context, m *emulator.Machine, o *options, con *console) int {
 	if err := m.Start(); err != nil {
-		fmt.Fprintf(stderr, "pollscope: %v\n", err)
+		con.say("%v", err)
 		return statusEmulatorError
 	}
-	err := runScript(ctx, o.script, steps, m)
+	err := runScript(ctx, o.script, o.stepsOfScript, m)
 	m.Close() // stops the guest, drains the trace's tail, flushes serial
-	if o.trace != "" {
-		if terr := writeTrace(m, o.trace); terr != nil {
-			fmt.Fprintf(stderr, "pollscope: %v\n", terr)
-		}
-	}
+	con.finishLine()
+	reportSerialError(m, con)
 	if err != nil {
-		fmt.Fprintf(stderr, "pollscope: script failed at %v\n", err)
+		con.say("script failed at %v", err)
 		return statusScriptFailed
 	}
 	return 0
+}
+
+// gdbTarget is what to type after gdb's `target remote` for a listener's
+// address: :PORT for TCP on every interface, the path for a Unix socket.
+func gdbTarget(addr string) string {
+	if strings.HasPrefix(addr, "[::]:") || strings.HasPrefix(addr, "0.0.0.0:") {
+		return addr[strings.LastIndex(addr, ":"):]
+	}
+	return addr
 }

@@ -50,11 +50,10 @@ func TestCLIReportsBadInput(t *testing.T) {
 		status int
 		want   string
 	}{
-		{"missing kernel", []string{"-kernel", filepath.Join(dir, "missing.elf")}, statusEmulatorError, "no such file"},
-		{"not an ELF", []string{"-kernel", notELF}, statusEmulatorError, "not an ELF file"},
+		{"missing kernel", []string{"-kernel", filepath.Join(dir, "missing.elf")}, statusBadKernel, "no such file"},
+		{"not an ELF", []string{"-kernel", notELF}, statusBadKernel, "not an ELF file"},
 		{"no memory", []string{"-m", "0"}, statusUsage, "memory size in MiB"},
-		{"too little memory", []string{"-m", "1"}, statusEmulatorError, "out of range"},
-		{"unknown accelerator", []string{"-accel", "tcg"}, statusUsage, "only kvm"},
+		{"unknown accelerator", []string{"-accel", "hax"}, statusUsage, "no CPU backend \"hax\""},
 		{"bad serial", []string{"-serial", "tcp:1234"}, statusUsage, "use stdio, none or file:PATH"},
 		{"stray argument", []string{"kernel.elf"}, statusUsage, "unexpected argument"},
 		{"unknown flag", []string{"-bogus"}, statusUsage, "flag provided but not defined"},

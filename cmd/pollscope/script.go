@@ -102,19 +102,24 @@ func parseStep(line string) (step, error) {
 		if err != nil {
 			return step{}, fmt.Errorf("send takes a double-quoted string, got %s", rest)
 		}
+		for i, r := range text {
+			if _, _, ok := ps2.KeyForRune(r); !ok {
+				return step{}, fmt.Errorf("send: %q (at byte %d) has no key on the US keyboard layout", r, i)
+			}
+		}
 		return step{kind: stepSend, str: text}, nil
 	case "key":
 		kind := stepKey
-		if dir, name, ok := strings.Cut(rest, " "); ok {
-			switch dir {
-			case "down":
-				kind = stepKeyDown
-			case "up":
-				kind = stepKeyUp
-			default:
-				return step{}, fmt.Errorf("key %s: say key NAME, key down NAME or key up NAME", rest)
-			}
-			rest = strings.TrimSpace(name)
+		f := strings.Fields(rest)
+		switch {
+		case len(f) == 1 && (f[0] == "down" || f[0] == "up"):
+			return step{}, fmt.Errorf("key %s needs a key name: key %s NAME", f[0], f[0])
+		case len(f) == 2 && f[0] == "down":
+			kind, rest = stepKeyDown, f[1]
+		case len(f) == 2 && f[0] == "up":
+			kind, rest = stepKeyUp, f[1]
+		case len(f) != 1:
+			return step{}, fmt.Errorf("key %s: say key NAME, key down NAME or key up NAME", rest)
 		}
 		k, ok := ps2.KeyByName(rest)
 		if !ok {
@@ -243,7 +248,7 @@ func (s step) run(ctx context.Context, m *emulator.Machine) error {
 			return fmt.Errorf("the guest exited with value %d, want %d", res.ExitValue, s.value)
 		}
 	case stepSaveTrace:
-		return writeTrace(m, s.str)
+		return saveTrace(m, s.str)
 	}
 	return nil
 }
@@ -260,4 +265,17 @@ func loadScript(path string) ([]step, error) {
 		return nil, fmt.Errorf("-script %s: %w", path, err)
 	}
 	return steps, nil
+}
+
+// saveTrace writes the trace so far to a new file (the save-trace step).
+func saveTrace(m *emulator.Machine, path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := writeTrace(m, f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

@@ -49,6 +49,8 @@ type VM struct {
 	vmFd     int
 	cpuid    *kvm.CPUID
 	mmapSize int
+	// debugSupport is what the host's KVM offers a debugger.
+	debugSupport hostDebugSupport
 }
 
 // The addresses KVM needs for its own real-mode helpers on Intel hosts
@@ -107,6 +109,7 @@ func (vm *VM) init(ram []byte) error {
 		return fmt.Errorf("KVM_GET_VCPU_MMAP_SIZE: %w", err)
 	}
 	vm.mmapSize = int(size)
+	vm.debugSupport = probeDebugSupport(vm.kvmFd)
 	vm.cpuid, err = filteredCPUID(uintptr(vm.kvmFd))
 	return err
 }

@@ -52,47 +52,52 @@ func (v *VCPU) SetMSR(index uint32, value uint64) error {
 	return nil
 }
 
-// ioctlGetFPU is KVM_GET_FPU: _IOR(KVMIO, 0x8c, struct kvm_fpu).
-const ioctlGetFPU = 0x8c
+// KVM_GET_XSAVE and KVM_SET_XSAVE: _IOR/_IOW(KVMIO, 0xa4/0xa5, struct
+// kvm_xsave), a 4 KiB XSAVE area whose first 512 bytes are the FXSAVE
+// image. KVM_GET_FPU would do for the x87 and XMM registers but leaves
+// MXCSR out.
+const (
+	ioctlGetXSave = 0xa4
+	ioctlSetXSave = 0xa5
+	xsaveSize     = 4096
+	// The XSAVE header's XSTATE_BV (offset 512): bits 0 and 1 say the x87
+	// and SSE parts of the legacy area hold state to restore.
+	xstateBV        = 512
+	xstateX87AndSSE = 3
+)
 
-// kvmFPU is struct kvm_fpu.
-type kvmFPU struct {
-	FPR        [8][16]byte
-	FCW, FSW   uint16
-	FTWX, _    uint8
-	LastOpcode uint16
-	LastIP     uint64
-	LastDP     uint64
-	XMM        [16][16]byte
-	MXCSR      uint32
-	_          uint32
-}
-
-// FPU reads the x87/SSE state (KVM_GET_FPU) into the FXSAVE layout.
-func (v *VCPU) FPU() (cpu.FXSave, error) {
-	var f kvmFPU
-	_, _, errno := unix.Syscall(unix.SYS_IOCTL, uintptr(v.fd), kvm.IIOR(ioctlGetFPU, unsafe.Sizeof(f)), uintptr(unsafe.Pointer(&f)))
+func (v *VCPU) xsave() (*[xsaveSize]byte, error) {
+	var x [xsaveSize]byte
+	_, _, errno := unix.Syscall(unix.SYS_IOCTL, uintptr(v.fd), kvm.IIOR(ioctlGetXSave, xsaveSize), uintptr(unsafe.Pointer(&x)))
 	if errno != 0 {
-		return cpu.FXSave{}, fmt.Errorf("KVM_GET_FPU: %w", errno)
+		return nil, fmt.Errorf("KVM_GET_XSAVE: %w", errno)
 	}
-	var x cpu.FXSave
-	le16(x[0:], f.FCW)
-	le16(x[2:], f.FSW)
-	x[4] = f.FTWX
-	le16(x[6:], f.LastOpcode)
-	le64(x[8:], f.LastIP)
-	le64(x[16:], f.LastDP)
-	le32(x[24:], f.MXCSR)
-	le32(x[28:], 0xffff) // MXCSR_MASK: every MXCSR bit writable
-	for i := range f.FPR {
-		copy(x[32+16*i:], f.FPR[i][:10])
-	}
-	for i := range f.XMM {
-		copy(x[160+16*i:], f.XMM[i][:])
-	}
-	return x, nil
+	return &x, nil
 }
 
-func le16(b []byte, v uint16) { b[0], b[1] = byte(v), byte(v>>8) }
-func le32(b []byte, v uint32) { le16(b, uint16(v)); le16(b[2:], uint16(v>>16)) }
-func le64(b []byte, v uint64) { le32(b, uint32(v)); le32(b[4:], uint32(v>>32)) }
+// FPU reads the x87/SSE state (KVM_GET_XSAVE's legacy area).
+func (v *VCPU) FPU() (cpu.FXSave, error) {
+	x, err := v.xsave()
+	if err != nil {
+		return cpu.FXSave{}, err
+	}
+	var f cpu.FXSave
+	copy(f[:], x[:])
+	return f, nil
+}
+
+// SetFPU writes the x87/SSE state (KVM_SET_XSAVE's legacy area), keeping
+// the rest of the XSAVE area as it was.
+func (v *VCPU) SetFPU(f cpu.FXSave) error {
+	x, err := v.xsave()
+	if err != nil {
+		return err
+	}
+	copy(x[:], f[:])
+	x[xstateBV] |= xstateX87AndSSE
+	_, _, errno := unix.Syscall(unix.SYS_IOCTL, uintptr(v.fd), kvm.IIOW(ioctlSetXSave, xsaveSize), uintptr(unsafe.Pointer(x)))
+	if errno != 0 {
+		return fmt.Errorf("KVM_SET_XSAVE: %w", errno)
+	}
+	return nil
+}

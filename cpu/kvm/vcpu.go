@@ -49,6 +49,12 @@ type VCPU struct {
 	tid      atomic.Int32 // the vCPU thread (BindThread), 0 before
 	timerID  int32        // POSIX timer that kicks the vCPU thread
 	hasTimer bool
+
+	// midInstruction: the last exit was port I/O or MMIO, which KVM
+	// completes on the next KVM_RUN.
+	midInstruction bool
+	debugSupport   hostDebugSupport
+	debug          debugState
 }
 
 var _ cpu.VCPU = (*VCPU)(nil)
@@ -59,7 +65,7 @@ func (vm *VM) NewVCPU(id int) (*VCPU, error) {
 	if err != nil {
 		return nil, fmt.Errorf("KVM_CREATE_VCPU: %w", err)
 	}
-	v := &VCPU{fd: int(fd), clock: cpu.NewHostClock()}
+	v := &VCPU{fd: int(fd), clock: cpu.NewHostClock(), debugSupport: vm.debugSupport}
 	unix.CloseOnExec(v.fd)
 	v.mmap, err = unix.Mmap(v.fd, 0, vm.mmapSize, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
 	if err != nil {
@@ -96,6 +102,27 @@ func (v *VCPU) Close() error {
 // Run enters the guest until the next exit. Call it from the thread bound
 // with BindThread, so that kicks reach it.
 func (v *VCPU) Run() (cpu.Exit, error) {
+	for {
+		if err := v.beginStepOver(); err != nil {
+			return cpu.Exit{}, err
+		}
+		e, err := v.runOnce()
+		if err != nil {
+			return e, err
+		}
+		v.midInstruction = e.Kind == cpu.ExitPortIO || e.Kind == cpu.ExitMMIO
+		if again, err := v.endStepOver(e); err != nil || !again {
+			return e, err
+		}
+	}
+}
+
+// runOnce is one KVM_RUN.
+func (v *VCPU) runOnce() (cpu.Exit, error) {
+	completingStep := v.completingStep()
+	if completingStep {
+		v.run.ImmediateExit = 1
+	}
 	_, _, errno := unix.Syscall(unix.SYS_IOCTL, uintptr(v.fd), kvm.IIO(ioctlRun), 0)
 	// A kick before BindThread sets immediate_exit; it has done its job.
 	v.run.ImmediateExit = 0
@@ -103,6 +130,9 @@ func (v *VCPU) Run() (cpu.Exit, error) {
 	case 0:
 	case unix.EINTR, unix.EAGAIN:
 		eatKicks()
+		if completingStep {
+			return v.completedStep()
+		}
 		return cpu.Exit{Kind: cpu.ExitKicked}, nil
 	default:
 		return cpu.Exit{}, fmt.Errorf("KVM_RUN: %w", errno)
@@ -152,7 +182,7 @@ func (v *VCPU) decodeExit() cpu.Exit {
 	case exitInternalError:
 		return cpu.Exit{Kind: cpu.ExitInternalError, Reason: r.Data[0] & 0xffffffff}
 	case exitDebug:
-		return cpu.Exit{Kind: cpu.ExitDebug}
+		return v.decodeDebugExit()
 	default:
 		return cpu.Exit{Kind: cpu.ExitUnknown, Reason: uint64(r.ExitReason)}
 	}

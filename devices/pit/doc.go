@@ -29,10 +29,10 @@
 //     started and derives its count and OUT from the clock on demand, so an
 //     idle guest costs nothing. Ticks are floor(t * 1193182 / 1e9) of the
 //     Clock's time, in 128-bit arithmetic.
-//   - The edge-triggered PIC needs to see OUT0 rise. Update (called by the
-//     machine, ideally at NextDeadline) reports every rise since the last
-//     Update as one low-high pulse on IRQ 0; rises that fell between two
-//     Updates are counted in MissedTicks, as a real PIC would have lost them
+//   - The edge-triggered PIC needs to see OUT0 rise. Advance (called by the
+//     machine's timer service at NextDeadline) reports every rise since the
+//     last Advance as one low-high pulse on IRQ 0; rises that fell between
+//     two Advances are counted in MissedTicks, as a real PIC would have lost them
 //     too had the CPU not acknowledged in time.
 //   - The count loads into the counting element at the tick of the write,
 //     not one clock later: reads right after a write see the full count; the

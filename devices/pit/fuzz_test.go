@@ -2,7 +2,6 @@ package pit
 
 import (
 	"testing"
-	"time"
 
 	"github.com/pollscope/pollscope/devices"
 )
@@ -56,9 +55,9 @@ func FuzzPorts(f *testing.F) {
 					}
 				}
 			case 2:
-				clock.Advance(time.Duration(uint64(v1)<<8|uint64(v2)) << (arg % 24))
+				clock.Advance(devices.Time(uint64(v1)<<8|uint64(v2)) << (arg % 24))
 			case 3:
-				p.Update()
+				p.Advance(clock.T)
 				if got := p.State(); got.IRQ0 != outOf(p, 0) {
 					t.Fatalf("after Update the line is %v, OUT0 %v", got.IRQ0, !got.IRQ0)
 				}
@@ -104,9 +103,9 @@ func outOf(p *PIT, n int) bool {
 // checkDeadline checks NextDeadline against Update on copies: no pulse just
 // before the deadline, exactly one at it, and none at all for ten virtual
 // seconds if there is no deadline.
-func checkDeadline(t *testing.T, p *PIT, now time.Duration) {
+func checkDeadline(t *testing.T, p *PIT, now devices.Time) {
 	d, ok := p.NextDeadline()
-	copyAt := func(at time.Duration) (pulses int, missed uint64) {
+	copyAt := func(at devices.Time) (pulses int, missed uint64) {
 		clock := &devices.ManualClock{T: at}
 		var prev bool
 		q := New(clock, devices.LineFunc(func(h bool) {
@@ -117,11 +116,11 @@ func checkDeadline(t *testing.T, p *PIT, now time.Duration) {
 		}))
 		q.SetState(p.State())
 		prev, pulses = q.State().IRQ0, 0
-		q.Update()
+		q.Advance(at)
 		return pulses, q.MissedTicks() - p.MissedTicks()
 	}
 	if !ok {
-		if n, _ := copyAt(now + 10*time.Second); n != 0 {
+		if n, _ := copyAt(now + 10*second); n != 0 {
 			t.Fatalf("no deadline, yet OUT0 rose %d times in 10 s", n)
 		}
 		return

@@ -2,19 +2,20 @@ package pit
 
 import (
 	"testing"
-	"time"
+
+	"github.com/pollscope/pollscope/devices"
 )
 
 // countRisesOverASecond runs the clock through one virtual second from the
-// rig's current time, calling Update every step, and returns how many times
+// rig's current time, calling Advance every step, and returns how many times
 // IRQ 0 rose.
-func (r *rig) countRisesOverASecond(step time.Duration) int {
+func (r *rig) countRisesOverASecond(step devices.Time) int {
 	r.t.Helper()
-	r.p.Update()
+	r.p.Advance(r.clock.T)
 	start, before := r.clock.T, r.rises
-	for r.clock.T < start+time.Second {
+	for r.clock.T < start+second {
 		r.clock.Advance(step)
-		r.p.Update()
+		r.p.Advance(r.clock.T)
 	}
 	return r.rises - before
 }
@@ -23,8 +24,8 @@ func (r *rig) countRisesOverASecond(step time.Duration) int {
 // the machine's run loop does.
 func (r *rig) countRisesByDeadline() int {
 	r.t.Helper()
-	r.p.Update()
-	end, before := r.clock.T+time.Second, r.rises
+	r.p.Advance(r.clock.T)
+	end, before := r.clock.T+second, r.rises
 	for {
 		d, ok := r.p.NextDeadline()
 		if !ok {
@@ -38,7 +39,7 @@ func (r *rig) countRisesByDeadline() int {
 		}
 		r.clock.T = d
 		n := r.rises
-		r.p.Update()
+		r.p.Advance(r.clock.T)
 		if r.rises != n+1 {
 			r.t.Fatalf("Update at the deadline %v raised IRQ 0 %d times, want once", d, r.rises-n)
 		}
@@ -75,9 +76,9 @@ func TestIRQ0Frequency(t *testing.T) {
 			if n < 200 {
 				t.Skip("faster than the sampling: see the deadline variant")
 			}
-			r := newRig(t, 3*time.Second+7)
+			r := newRig(t, 3*second+7)
 			r.program(tc.cw, port40, tc.divisor)
-			if got := r.countRisesOverASecond(100 * time.Microsecond); got < hz-1 || got > hz+1 {
+			if got := r.countRisesOverASecond(100 * microsecond); got < hz-1 || got > hz+1 {
 				t.Errorf("%d rises in a second, want %d±1", got, hz)
 			}
 		})
@@ -96,14 +97,14 @@ func TestMissedTicks(t *testing.T) {
 	r.program(0x34, port40, 1193)
 	r.settle()
 	r.advance(10*1193 + 5) // ten periods without an Update
-	r.p.Update()
+	r.p.Advance(r.clock.T)
 	if r.rises != 1 {
 		t.Errorf("IRQ 0 rose %d times, want one pulse", r.rises)
 	}
 	if got := r.p.MissedTicks(); got != 9 {
 		t.Errorf("MissedTicks = %d, want 9", got)
 	}
-	r.p.Update()
+	r.p.Advance(r.clock.T)
 	if r.rises != 1 || r.p.MissedTicks() != 9 {
 		t.Errorf("a second Update at the same time pulsed again")
 	}
@@ -114,12 +115,12 @@ func TestUpdateLeavesTheLineAtOUT0(t *testing.T) {
 	r.program(0x36, port40, 100) // mode 3: 50 ticks high, 50 low
 	r.settle()
 	r.advance(60)
-	r.p.Update()
+	r.p.Advance(r.clock.T)
 	if r.level {
 		t.Fatal("IRQ 0 high in OUT0's low half")
 	}
 	r.advance(50) // tick 110: OUT0 rose at 100
-	r.p.Update()
+	r.p.Advance(r.clock.T)
 	if !r.level || r.rises != 1 {
 		t.Fatalf("IRQ 0 level %v after %d rises, want high after 1", r.level, r.rises)
 	}
@@ -128,7 +129,7 @@ func TestUpdateLeavesTheLineAtOUT0(t *testing.T) {
 func TestOneShotClockevent(t *testing.T) {
 	// Linux's i8253 clockevent in one-shot mode: 0x38 (mode 4), then each
 	// event's delta as LSB and MSB.
-	r := newRig(t, time.Hour)
+	r := newRig(t, hour)
 	r.settle()
 	r.program(0x38, port40, -1)
 	if _, ok := r.p.NextDeadline(); ok {
@@ -143,12 +144,12 @@ func TestOneShotClockevent(t *testing.T) {
 		t.Fatalf("deadline %v %v, want %v", d, ok, r.clock.T)
 	}
 	r.clock.T = d - 1
-	r.p.Update()
+	r.p.Advance(r.clock.T)
 	if r.rises != 0 {
 		t.Fatal("IRQ 0 before the deadline")
 	}
 	r.clock.T = d
-	r.p.Update()
+	r.p.Advance(r.clock.T)
 	if r.rises != 1 {
 		t.Fatalf("IRQ 0 rose %d times at the deadline, want 1", r.rises)
 	}
@@ -164,7 +165,7 @@ func TestOneShotClockevent(t *testing.T) {
 
 func TestMode0OnCounter0(t *testing.T) {
 	r := newRig(t, 0)
-	r.p.Update()
+	r.p.Advance(r.clock.T)
 	if !r.level {
 		t.Fatal("IRQ 0 low in mode 2's power-on state")
 	}
@@ -173,7 +174,7 @@ func TestMode0OnCounter0(t *testing.T) {
 		t.Fatal("IRQ 0 still high after a mode 0 control word")
 	}
 	r.advance(500)
-	r.p.Update()
+	r.p.Advance(r.clock.T)
 	if !r.level || r.rises != 2 {
 		t.Fatalf("IRQ 0 %v after %d rises, want high after 2 (power-on, TC)", r.level, r.rises)
 	}
@@ -189,14 +190,14 @@ func TestNoDeadlineWithoutCount(t *testing.T) {
 	if _, ok := r.p.NextDeadline(); ok {
 		t.Error("deadline after a control word without a count")
 	}
-	r.p.Update()
+	r.p.Advance(r.clock.T)
 	if r.rises != 1 || !r.level || r.calls != 1 {
 		t.Errorf("IRQ 0: %d rises in %d calls, level %v; want the one from New", r.rises, r.calls, r.level)
 	}
 }
 
 func TestLongUptime(t *testing.T) {
-	const century = 100 * 365 * 24 * time.Hour
+	const century = 100 * 365 * 24 * hour
 	r := newRig(t, century)
 	r.program(0x34, port40, 1193)
 	if got := r.countRisesByDeadline(); got < 999 || got > 1001 {
@@ -214,7 +215,7 @@ func TestStateRoundTrip(t *testing.T) {
 	r.program(0x34, port40, 1193)
 	r.program(0xB6, port42, 0x1234)
 	r.advance(3000)
-	r.p.Update()
+	r.p.Advance(r.clock.T)
 	r.outb(0xE2, port43) // status of counter 0 latched
 	r.inb(port42)        // read flip-flop mid-word
 	s := r.p.State()

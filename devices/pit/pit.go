@@ -1,15 +1,11 @@
 package pit
 
-import (
-	"time"
-
-	"github.com/pollscope/pollscope/devices"
-)
+import "github.com/pollscope/pollscope/devices"
 
 // PIT is the 8254 with the PC's wiring: counter 0's OUT drives IRQ 0,
 // counters 0 and 1 have GATE tied high, counter 2's GATE and OUT are on port
 // 0x61. It is a pure function of its state and the clock: nothing happens
-// between calls, and Update tells the interrupt line what OUT0 did.
+// between calls, and Advance tells the interrupt line what OUT0 did.
 type PIT struct {
 	clock devices.Clock
 	irq0  devices.IRQLine
@@ -22,7 +18,7 @@ type PIT struct {
 type State struct {
 	Channels   [3]Channel
 	PortB      uint8  // the writable bits of port 0x61 (bit 0 is counter 2's GATE)
-	LastUpdate uint64 // tick of the last Update: OUT0 edges after it are still to be reported
+	LastUpdate uint64 // tick of the last Advance: OUT0 edges after it are still to be reported
 	IRQ0       bool   // level last driven on irq0
 	Missed     uint64 // OUT0 rising edges folded into another one's pulse
 }
@@ -71,12 +67,12 @@ func (p *PIT) edgesSinceUpdate(now uint64) uint64 {
 	return c.edges().count(c.since(p.s.LastUpdate), now-c.Start)
 }
 
-// Update brings irq0 up to the clock's time. If OUT0 rose once or more since
-// the last Update, it drives one pulse (low, then high) for the edge-triggered
-// PIC and counts the edges beyond the first in MissedTicks; then it leaves the
-// line at OUT0's current level.
-func (p *PIT) Update() {
-	now := p.now()
+// Advance brings irq0 up to time now (devices.Timed). If OUT0 rose once or
+// more since the last Advance, it drives one pulse (low, then high) for the
+// edge-triggered PIC and counts the edges beyond the first in MissedTicks;
+// then it leaves the line at OUT0's current level.
+func (p *PIT) Advance(t devices.Time) {
+	now := tickAt(t)
 	if n := p.edgesSinceUpdate(now); n > 0 {
 		if p.irq0 != nil {
 			p.irq0.SetLevel(false)
@@ -92,11 +88,12 @@ func (p *PIT) Update() {
 }
 
 // NextDeadline returns the time of counter 0's first rising OUT edge after
-// the last Update: the time at which the machine should call Update next. It
+// the last Advance: the time at which the machine should call Advance next
+// (devices.Timed). It
 // may lie in the past if Update is late. It returns false if no edge will
 // come: counter 0 is not counting, or it counts in a one-shot mode whose
 // edge has passed.
-func (p *PIT) NextDeadline() (time.Duration, bool) {
+func (p *PIT) NextDeadline() (devices.Time, bool) {
 	c := &p.s.Channels[0]
 	if !c.Running {
 		return 0, false
@@ -109,7 +106,7 @@ func (p *PIT) NextDeadline() (time.Duration, bool) {
 }
 
 // MissedTicks returns how many OUT0 edges were not delivered as pulses of
-// their own because Update was called less often than OUT0 rose.
+// their own because Advance was called less often than OUT0 rose.
 func (p *PIT) MissedTicks() uint64 { return p.s.Missed }
 
 // State returns a copy of the PIT's state.
@@ -118,7 +115,7 @@ func (p *PIT) State() State { return p.s }
 // SetState replaces the PIT's state, bringing out-of-range fields into range
 // (the gates follow the PC's wiring and port 0x61), then drives irq0 to the
 // saved line level if that differs from the level last driven. OUT0's edges
-// after the saved LastUpdate are reported by the next Update.
+// after the saved LastUpdate are reported by the next Advance.
 func (p *PIT) SetState(s State) {
 	s.PortB &= portBWritable
 	for i := range s.Channels {
@@ -149,5 +146,20 @@ func (p *PIT) SetState(s State) {
 	wire := s.IRQ0
 	s.IRQ0 = p.s.IRQ0 // the level actually on the wire
 	p.s = s
-	p.drive(wire) // edges since LastUpdate are left for the next Update
+	p.drive(wire) // edges since LastUpdate are left for the next Advance
+}
+
+// Observation is what counter n shows at the clock's time, for a monitor:
+// its count as a read would return it and its OUT level. Nothing is
+// latched and no flip-flop moves.
+type Observation struct {
+	Count uint16
+	Out   bool
+}
+
+// Observe returns counter n's count and OUT now (n is 0, 1 or 2).
+func (p *PIT) Observe(n int) Observation {
+	now := p.now()
+	c := &p.s.Channels[n%3]
+	return Observation{Count: c.value(now), Out: c.outAt(now)}
 }

@@ -2,7 +2,8 @@ package pit
 
 import (
 	"testing"
-	"time"
+
+	"github.com/pollscope/pollscope/devices"
 )
 
 // TestLinuxPITCalibrateTSC replays arch/x86/kernel/tsc.c's pit_calibrate_tsc:
@@ -12,10 +13,10 @@ func TestLinuxPITCalibrateTSC(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		ms    int
-		start time.Duration
+		start devices.Time
 	}{
 		{"50 ms at boot", 50, 0},
-		{"10 ms after an hour", 10, time.Hour + 333},
+		{"10 ms after an hour", 10, hour + 333},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newRig(t, tc.start)
@@ -27,15 +28,15 @@ func TestLinuxPITCalibrateTSC(t *testing.T) {
 			begin := r.clock.T
 			polls := 0
 			for r.inb(port61)&PortBOUT2 == 0 {
-				r.clock.Advance(time.Microsecond)
+				r.clock.Advance(microsecond)
 				polls++
 				if polls > 1e6 {
 					t.Fatal("OUT2 never rose")
 				}
 			}
 			elapsed := r.clock.T - begin
-			want := time.Duration(latch) * time.Second / Hz
-			if elapsed < want-time.Microsecond || elapsed > want+time.Microsecond {
+			want := devices.Time(latch) * second / Hz
+			if elapsed < want-microsecond || elapsed > want+microsecond {
 				t.Errorf("OUT2 rose after %v, want %v", elapsed, want)
 			}
 			if polls < 1000 {
@@ -61,7 +62,7 @@ func TestPortB(t *testing.T) {
 		r := newRig(t, 0)
 		var seen []bool
 		for i := 0; i < 6; i++ {
-			r.clock.T = time.Duration(i)*RefreshPeriod + RefreshPeriod/2
+			r.clock.T = devices.Time(i)*RefreshPeriod + RefreshPeriod/2
 			seen = append(seen, r.inb(port61)&PortBRefresh != 0)
 		}
 		for i, v := range seen {

@@ -43,13 +43,14 @@ func (w counters) Out(off uint16, data []byte) {
 
 // touch runs f on counter n at the current tick. Anything that may change
 // counter 0's OUT first settles the edges OUT0 made under the old
-// programming (Update), and afterwards drives irq0 to the new level: a
+// programming (Advance), and afterwards drives irq0 to the new level: a
 // mode 0 control word pulls it low at once, as the wire would.
 func (p *PIT) touch(n int, f func(c *Channel, now uint64)) {
+	t := p.clock.Now()
 	if n == 0 {
-		p.Update()
+		p.Advance(t)
 	}
-	now := p.now()
+	now := tickAt(t)
 	f(&p.s.Channels[n], now)
 	if n == 0 {
 		p.drive(p.s.Channels[0].outAt(now))

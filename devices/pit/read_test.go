@@ -225,3 +225,22 @@ func TestBinaryCountZeroIs65536(t *testing.T) {
 		t.Fatal("OUT2 low after 65536 ticks")
 	}
 }
+
+// Observe shows a counter's count and OUT without disturbing a guest's
+// read in progress (QEMU's "info pit").
+func TestObserveLeavesTheFlipFlops(t *testing.T) {
+	r := newRig(t, 0)
+	r.outb(0x30, port43) // counter 0, LSB then MSB, mode 0
+	r.outb(0x00, port40)
+	r.outb(0x10, port40) // count 0x1000
+	r.clock.Advance(timeOfTick(0x100))
+	lsb := r.inb(port40)
+	o := r.p.Observe(0)
+	if o.Count > 0x1000 || o.Count < 0xe00 || o.Out {
+		t.Fatalf("Observe = %+v, want a count just under 0x1000 and OUT low in mode 0", o)
+	}
+	msb := r.inb(port40)
+	if got := uint16(msb)<<8 | uint16(lsb); got > 0x1000 || got < 0xe00 {
+		t.Fatalf("the guest's two-byte read gave %#x after Observe", got)
+	}
+}

@@ -1,6 +1,6 @@
 package pit
 
-import "time"
+import "github.com/pollscope/pollscope/devices"
 
 // Hz is the frequency of the PIT's input clock: the PC's 14.31818 MHz
 // crystal divided by 12.
@@ -81,4 +81,4 @@ const (
 
 // RefreshPeriod is how long port 0x61's refresh bit keeps each level: the
 // refresh request period of a PC/AT, 18 PIT ticks.
-const RefreshPeriod = 15085 * time.Nanosecond
+const RefreshPeriod devices.Time = 15085

@@ -3,7 +3,6 @@ package pit
 import (
 	"math/big"
 	"testing"
-	"time"
 
 	"github.com/pollscope/pollscope/devices"
 )
@@ -29,7 +28,7 @@ type rig struct {
 }
 
 // newRig returns a rig whose clock starts at start.
-func newRig(t *testing.T, start time.Duration) *rig {
+func newRig(t *testing.T, start devices.Time) *rig {
 	r := &rig{t: t, clock: &devices.ManualClock{T: start}}
 	r.p = New(r.clock, devices.LineFunc(func(h bool) {
 		r.calls++
@@ -43,7 +42,7 @@ func newRig(t *testing.T, start time.Duration) *rig {
 
 // settle reports OUT0's edges so far and forgets the rises they caused.
 func (r *rig) settle() {
-	r.p.Update()
+	r.p.Advance(r.clock.T)
 	r.rises = 0
 }
 
@@ -100,7 +99,7 @@ func (r *rig) ticks() uint64 {
 func (r *rig) toTick(n uint64) {
 	v := new(big.Int).Mul(new(big.Int).SetUint64(n), big.NewInt(1e9))
 	v.Add(v, big.NewInt(Hz-1))
-	r.clock.T = time.Duration(v.Div(v, big.NewInt(Hz)).Int64())
+	r.clock.T = devices.Time(v.Div(v, big.NewInt(Hz)).Int64())
 }
 
 // advance moves the clock n ticks on from the current tick's start.
@@ -121,3 +120,9 @@ func (r *rig) wantWord(port uint16, what string, want uint16) {
 		r.t.Fatalf("%s = %#04x, want %#04x", what, got, want)
 	}
 }
+
+// Durations of machine time for the tests (second is the package's own).
+const (
+	microsecond devices.Time = 1000
+	hour                     = 3600 * second
+)

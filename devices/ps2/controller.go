@@ -31,17 +31,19 @@ type State struct {
 // safe for concurrent use; the machine serialises every call.
 type Controller struct {
 	s     State
+	clock devices.Clock // for the typematic repeat
 	irq1  devices.IRQLine
 	irq12 devices.IRQLine
 	reset func()
 }
 
 // New returns a controller in the state SeaBIOS leaves it (see the package
-// documentation) driving irq1 for keyboard data and irq12 for aux data.
+// documentation) driving irq1 for keyboard data and irq12 for aux data, with
+// clock timing the typematic repeat.
 // A nil line is left unconnected. reset, if not nil, is called when the guest pulses the reset line (command
 // 0xFE and the other pulse commands with bit 0 clear) or writes an output
 // port value with bit 0 clear.
-func New(irq1, irq12 devices.IRQLine, reset func()) *Controller {
+func New(clock devices.Clock, irq1, irq12 devices.IRQLine, reset func()) *Controller {
 	if irq1 == nil {
 		irq1 = devices.LineFunc(func(bool) {})
 	}
@@ -55,6 +57,7 @@ func New(irq1, irq12 devices.IRQLine, reset func()) *Controller {
 			SystemFlag: true,
 			Keyboard:   powerOnKeyboard(),
 		},
+		clock: clock,
 		irq1:  irq1,
 		irq12: irq12,
 		reset: reset,
@@ -102,17 +105,19 @@ func (c *Controller) Pending() int {
 	return n
 }
 
-// KeyDown reports that the host pressed key k. Pressing a key already held
-// sends its make code again, as a real keyboard's autorepeat does; the host
-// generates the repeats.
+// KeyDown reports that the host pressed key k. While k is the last key
+// pressed and still held, the keyboard repeats it at the guest's typematic
+// rate (typematic.go); the host sends presses and releases only.
 func (c *Controller) KeyDown(k Key) {
 	c.s.Keyboard.key(k, true)
+	c.s.Keyboard.startRepeat(k, c.clock.Now())
 	c.service()
 }
 
 // KeyUp reports that the host released key k.
 func (c *Controller) KeyUp(k Key) {
 	c.s.Keyboard.key(k, false)
+	c.s.Keyboard.stopRepeat(k)
 	c.service()
 }
 

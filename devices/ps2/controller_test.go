@@ -1,6 +1,10 @@
 package ps2
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/pollscope/pollscope/devices"
+)
 
 // TestLinuxI8042Probe replays, byte for byte, what Linux's
 // drivers/input/serio/i8042.c does at boot: i8042_controller_check,
@@ -234,7 +238,7 @@ func TestResetLine(t *testing.T) {
 }
 
 func TestNilLinesAndResetAreAllowed(t *testing.T) {
-	c := New(nil, nil, nil)
+	c := New(&devices.ManualClock{}, nil, nil, nil)
 	c.Command().Out(0, []byte{CmdPulseReset})
 	c.KeyDown(KeyA)
 	var b [1]byte

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"testing"
+
+	"github.com/pollscope/pollscope/devices"
 )
 
 // edgeLine is a fake interrupt line that counts transitions, as an
@@ -40,11 +42,12 @@ type rig struct {
 		In(uint16, []byte)
 		Out(uint16, []byte)
 	}
+	clock *devices.ManualClock // drives the typematic repeat
 }
 
 func newRig(t testing.TB) *rig {
-	r := &rig{t: t, irq1: &edgeLine{}, irq12: &edgeLine{}}
-	r.c = New(r.irq1, r.irq12, func() { r.resets++ })
+	r := &rig{t: t, irq1: &edgeLine{}, irq12: &edgeLine{}, clock: &devices.ManualClock{}}
+	r.c = New(r.clock, r.irq1, r.irq12, func() { r.resets++ })
 	r.data = r.c.Data()
 	r.cmdPort = r.c.Command()
 	return r

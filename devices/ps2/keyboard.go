@@ -1,5 +1,7 @@
 package ps2
 
+import "github.com/pollscope/pollscope/devices"
+
 // QueueCap is how many key events (one make or break sequence each) the
 // host-side FIFO holds before further events are dropped and counted.
 const QueueCap = 1024
@@ -23,17 +25,19 @@ type Event struct {
 // first port: its settings, the answers it owes the guest and the key events
 // the host has typed and the guest has not read yet.
 type KeyboardState struct {
-	Scanning   bool    // the keyboard reports keys (after KbdEnable; cleared by KbdDisable)
-	ScanSet    uint8   // scan code set in use: 1 or 2
-	LEDs       uint8   // LED byte last set with KbdSetLEDs
-	Typematic  uint8   // rate/delay byte last set with KbdTypematic
-	AwaitParam uint8   // command (KbdSetLEDs, KbdScanCodeSet, KbdTypematic) whose parameter comes next, or 0
-	Replies    []byte  // answers to commands not yet sent, oldest first; at most ReplyCap
-	Events     []Event // host-side FIFO of key events not yet fully sent, oldest first; at most QueueCap
-	Sent       int     // bytes of Events[0] already sent; nothing may cut in until it is done
-	Last       byte    // the last byte sent, for KbdResend
-	Dropped    uint64  // key events lost because the FIFO was full
-	Discarded  uint64  // key events thrown away because scanning was disabled or a command cleared the buffer
+	Scanning   bool         // the keyboard reports keys (after KbdEnable; cleared by KbdDisable)
+	ScanSet    uint8        // scan code set in use: 1 or 2
+	LEDs       uint8        // LED byte last set with KbdSetLEDs
+	Typematic  uint8        // rate/delay byte last set with KbdTypematic
+	AwaitParam uint8        // command (KbdSetLEDs, KbdScanCodeSet, KbdTypematic) whose parameter comes next, or 0
+	Replies    []byte       // answers to commands not yet sent, oldest first; at most ReplyCap
+	Events     []Event      // host-side FIFO of key events not yet fully sent, oldest first; at most QueueCap
+	Sent       int          // bytes of Events[0] already sent; nothing may cut in until it is done
+	Last       byte         // the last byte sent, for KbdResend
+	Dropped    uint64       // key events lost because the FIFO was full
+	Discarded  uint64       // key events thrown away because scanning was disabled or a command cleared the buffer
+	Repeating  Key          // the key whose make code repeats while held, or 0 (see typematic.go)
+	RepeatAt   devices.Time // when it repeats next
 }
 
 // powerOnKeyboard returns a keyboard as it is after its basic assurance test
@@ -69,6 +73,7 @@ func (k *KeyboardState) clearBuffer() {
 	}
 	k.Discarded += uint64(len(k.Events) - keep)
 	k.Events = k.Events[:keep]
+	k.Repeating = 0
 }
 
 // reply queues answer bytes for the guest, dropping those beyond ReplyCap.
@@ -226,5 +231,8 @@ func (k *KeyboardState) repair() {
 	}
 	if k.ScanSet != 1 && k.ScanSet != 2 {
 		k.ScanSet = DefaultScanSet
+	}
+	if k.Repeating < 0 || k.Repeating >= keyEnd {
+		k.Repeating = 0
 	}
 }

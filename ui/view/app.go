@@ -7,7 +7,7 @@ import (
 
 	"image/color"
 
-	"github.com/pollscope/pollscope/devices/vga"
+	"github.com/pollscope/pollscope/emulator"
 	"github.com/pollscope/pollscope/trace"
 )
 
@@ -57,7 +57,6 @@ type Button struct {
 type App struct {
 	Metrics  Metrics
 	Layout   Layout
-	Index    *Index
 	Timeline Timeline
 	Table    Table
 	Buttons  []Button
@@ -81,6 +80,9 @@ type App struct {
 	dragView   Viewport
 	lastModel  *trace.Model
 	lastLayout bool
+
+	keys   keyRouter
+	uptime Uptime
 }
 
 // NewApp returns the GUI state at start: following the live edge over
@@ -88,7 +90,6 @@ type App struct {
 func NewApp() *App {
 	return &App{
 		Metrics:     DefaultMetrics,
-		Index:       NewIndex(),
 		View:        Viewport{0, DefaultSpan},
 		Follow:      true,
 		Focus:       FocusConsole,
@@ -97,11 +98,13 @@ func NewApp() *App {
 	}
 }
 
-// MachineReset starts over with an empty index after the machine was
-// replaced.
+// MachineReset starts over after the machine was reset or replaced: the
+// guest holds no keys and its uptime starts again.
 func (a *App) MachineReset() {
-	a.Index = NewIndex()
+	a.keys = keyRouter{}
+	a.uptime = Uptime{}
 	a.lastModel = nil
+	a.Timeline.built = false
 	a.Follow = true
 	a.View = Viewport{0, a.View.Span()}
 	a.Selected = 0
@@ -111,8 +114,8 @@ func (a *App) MachineReset() {
 type FrameInput struct {
 	W, H   float64
 	Model  *trace.Model
-	Screen *vga.Screen
-	Now    time.Duration // wall time, for the blink phases
+	Screen *emulator.Screen
+	Now    time.Duration // wall time, for the blink phases and the uptime
 	Status Status
 }
 
@@ -130,7 +133,7 @@ func (a *App) Frame(in FrameInput, s *Scene) {
 
 	// Console.
 	a.paneHeader(b, L.Console, "Console", a.consoleHint(), a.Focus == FocusConsole)
-	b.fill(L.Screen, vga.Palette[0])
+	b.fill(L.Screen, emulator.ScreenColor(0))
 	if in.Screen != nil {
 		DrawConsole(b, in.Screen, L.Screen.X, L.Screen.Y, L.Scale, in.Now)
 	}
@@ -146,8 +149,11 @@ func (a *App) Frame(in FrameInput, s *Scene) {
 	// Timeline.
 	tl := &a.Timeline
 	mode := "LIVE"
-	if !a.Follow {
+	switch {
+	case !a.Follow:
 		mode = "FROZEN"
+	case a.Status.Paused:
+		mode = "PAUSED" // following, but nothing moves
 	}
 	a.paneHeader(b, L.Timeline, "Timeline · "+mode, fmt.Sprintf("span %s · 1 px = %s", FormatDuration(time.Duration(a.View.Span())), FormatDuration(time.Duration(a.View.NsPerPx(tl.Plot.W)))), a.Focus == FocusUI)
 	a.drawLegend(b)
@@ -163,7 +169,7 @@ func (a *App) Frame(in FrameInput, s *Scene) {
 		b.text(r.X+6, r.Y+3, hint, ColTextDim)
 	}
 
-	a.drawStatus(b, in.Model)
+	a.drawStatus(b, in.Model, a.uptime.At(in.Model, a.Status.Paused, in.Now))
 
 	// Overlay: tooltips, then help.
 	if a.hoverItem >= 0 && !a.dragging {
@@ -184,12 +190,11 @@ func (a *App) update(w, h float64, m *trace.Model) {
 	if m == nil {
 		m = &trace.Model{}
 	}
-	a.Index.Update(m)
 	a.lastModel = m
 	if a.Follow {
 		a.View = a.View.EndingAt(max(m.End, a.View.Span()))
 	}
-	a.Timeline.Build(TimelineInput{Model: m, Index: a.Index, View: a.View, Pane: a.Layout.Timeline, Scroll: a.Scroll, Selected: a.Selected})
+	a.Timeline.Build(TimelineInput{Model: m, View: a.View, Pane: a.Layout.Timeline, Scroll: a.Scroll, Selected: a.Selected})
 	a.Scroll = a.Timeline.Scroll
 	a.Table.Build(m, a.Layout.Table)
 	a.lastLayout = true
@@ -201,10 +206,6 @@ func (a *App) placeButtons() {
 	if a.Status.Paused {
 		pause.Label, pause.On = "Resume VM", true
 		pause.Hint = "resume the guest (Ctrl+Alt+P; Space on the timeline)"
-	}
-	if !a.Status.CanPause {
-		pause.Disabled = true
-		pause.Hint = "this emulator cannot pause its VM"
 	}
 	if a.Status.Ended {
 		pause.Disabled = true
@@ -327,7 +328,7 @@ func (a *App) drawLegend(l *Layer) {
 	}
 }
 
-func (a *App) drawStatus(l *Layer, m *trace.Model) {
+func (a *App) drawStatus(l *Layer, m *trace.Model, up time.Duration) {
 	mt := a.Metrics
 	r := a.Layout.Status
 	l.fill(r, ColPaneHeader)
@@ -342,7 +343,7 @@ func (a *App) drawStatus(l *Layer, m *trace.Model) {
 	}{
 		{st.Backend, ColFocus},
 		{"VM " + st.VM, vmColor(st)},
-		{"up " + FormatUptime(time.Duration(m.End)), ColText},
+		{"up " + FormatUptime(up), ColText},
 		{"events " + FormatRate(st.EventsRate), ColText},
 		{"exits " + FormatRate(st.ExitsRate), ColText},
 		{"total " + FormatCount(m.EventCount), ColTextDim},
@@ -419,18 +420,24 @@ func (a *App) tooltip(l *Layer, lines []string) {
 	}
 }
 
+// SaveDirHint names, for the help, where saved traces and screenshots go
+// (ui.DefaultDir, unless pollscope was told a -trace path).
+const SaveDirHint = "$XDG_STATE_HOME/pollscope (~/.local/state/pollscope)"
+
 // HelpLines are the help overlay's text.
 var HelpLines = []string{
 	"pollscope — keys and mouse",
 	"",
 	"Focus   click the console to type into the guest (every key goes to its",
-	"        PS/2 keyboard, with autorepeat); click the timeline or the table",
-	"        to drive the view with the keys below. Ctrl+Alt+G toggles.",
+	"        PS/2 keyboard, which repeats a held key at the rate the guest set);",
+	"        click the timeline or the table to drive the view with the keys",
+	"        below. Ctrl+Alt+G toggles.",
 	"",
 	"Anywhere (never sent to the guest)",
 	"  Ctrl+Alt+P  pause / resume the VM      Ctrl+Alt+R  reset the guest",
 	"  Ctrl+Alt+F  freeze / follow the view   Ctrl+Alt+T  save the trace (Perfetto JSON)",
 	"  Ctrl+Alt+S  save a screenshot (PNG)    Ctrl+Alt+H  this help",
+	"  Saved traces and screenshots go to " + SaveDirHint + ".",
 	"",
 	"Timeline or table focused",
 	"  F       freeze / follow live           Space     pause / resume the VM",

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pollscope/pollscope/devices/vga"
+	"github.com/pollscope/pollscope/emulator"
 )
 
 func TestLayoutPanes(t *testing.T) {
@@ -39,11 +39,11 @@ func TestLayoutPanes(t *testing.T) {
 }
 
 func TestDrawConsole(t *testing.T) {
-	var s vga.Screen
+	var s emulator.Screen
 	for c, ch := range []byte("hi \x01") {
-		s.Cells[2][c] = vga.Cell{Char: ch, Attr: 0x1F} // white on blue
+		s.Cells[2][c] = emulator.ScreenCell{Char: ch, Attr: 0x1F} // white on blue
 	}
-	s.Cells[3][0] = vga.Cell{Char: 'B', Attr: 0x8E} // blinking yellow on black
+	s.Cells[3][0] = emulator.ScreenCell{Char: 'B', Attr: 0x8E} // blinking yellow on black
 	s.Cells[3][5].Attr = 0x07
 	s.CursorRow, s.CursorCol, s.CursorVisible, s.CursorStart, s.CursorEnd = 3, 5, true, 14, 15
 	var on, off Layer
@@ -51,7 +51,7 @@ func TestDrawConsole(t *testing.T) {
 	DrawConsole(&off, &s, 10, 20, 2, CharBlink+CursorBlink)
 	glyphs := func(l Layer) (out []string) {
 		for _, g := range l.Glyphs {
-			out = append(out, string(vga.CP437(g.Char)))
+			out = append(out, string(emulator.CP437(g.Char)))
 		}
 		return out
 	}
@@ -61,15 +61,15 @@ func TestDrawConsole(t *testing.T) {
 	if got := glyphs(off); !slices.Equal(got, []string{"h", "i", "☺"}) {
 		t.Errorf("glyphs in the off phase: %q (the blinking B must be hidden)", got)
 	}
-	if g := on.Glyphs[1]; g.X != 10+1*16 || g.Y != 20+2*32 || g.Scale != 2 || g.Color != vga.Palette[15] {
+	if g := on.Glyphs[1]; g.X != 10+1*16 || g.Y != 20+2*32 || g.Scale != 2 || g.Color != emulator.ScreenColor(15) {
 		t.Errorf("glyph 'i' at (%v,%v) ×%v in %v", g.X, g.Y, g.Scale, g.Color)
 	}
 	// One background run for the four blue cells, then the cursor.
-	if len(on.Fills) != 2 || on.Fills[0].Rect != (Rect{10, 20 + 2*32, 4 * 16, 32}) || on.Fills[0].Color != vga.Palette[1] {
+	if len(on.Fills) != 2 || on.Fills[0].Rect != (Rect{10, 20 + 2*32, 4 * 16, 32}) || on.Fills[0].Color != emulator.ScreenColor(1) {
 		t.Fatalf("fills %+v", on.Fills)
 	}
 	cur := on.Fills[1]
-	if cur.Rect != (Rect{10 + 5*16, 20 + 3*32 + 14*2, 16, 4}) || cur.Color != vga.Palette[7] {
+	if cur.Rect != (Rect{10 + 5*16, 20 + 3*32 + 14*2, 16, 4}) || cur.Color != emulator.ScreenColor(7) {
 		t.Errorf("cursor %+v, want scan lines 14-15 of cell (3,5) in the cell's foreground", cur)
 	}
 	if len(off.Fills) != 1 {
@@ -77,15 +77,15 @@ func TestDrawConsole(t *testing.T) {
 	}
 }
 
-func newTestApp(t *testing.T) (*App, FrameInput) {
+func newTestApp(t testing.TB) (*App, FrameInput) {
 	t.Helper()
 	m := collect(demoStream(200).evs)
-	var scr vga.Screen
+	var scr emulator.Screen
 	for c, ch := range []byte("pollscope demo kernel") {
-		scr.Cells[0][c] = vga.Cell{Char: ch, Attr: 0x07}
+		scr.Cells[0][c] = emulator.ScreenCell{Char: ch, Attr: 0x07}
 	}
 	a := NewApp()
-	in := FrameInput{W: 1600, H: 1000, Model: m, Screen: &scr, Status: Status{Backend: "KVM", VM: "running", CanPause: true}}
+	in := FrameInput{W: 1600, H: 1000, Model: m, Screen: &scr, Status: Status{Backend: "KVM", VM: "running"}}
 	var s Scene
 	a.Frame(in, &s)
 	return a, in
@@ -151,21 +151,21 @@ func TestFocusAndControls(t *testing.T) {
 		}
 	}
 	// Shortcuts work in either focus; Ctrl+Alt+G toggles the focus.
-	if acts, ok := a.Shortcut("T"); !ok || !slices.Equal(acts, []Action{ActSaveTrace}) {
+	if acts, ok := a.Shortcut(key("T")); !ok || !slices.Equal(acts, []Action{ActSaveTrace}) {
 		t.Errorf("Ctrl+Alt+T: %v %v", acts, ok)
 	}
-	if acts, ok := a.Shortcut("G"); !ok || a.Focus != FocusUI || !slices.Equal(acts, []Action{ActReleaseKeys}) {
+	if acts, ok := a.Shortcut(key("G")); !ok || a.Focus != FocusUI || !slices.Equal(acts, []Action{ActReleaseKeys}) {
 		t.Errorf("Ctrl+Alt+G: %v, focus %v", acts, a.Focus)
 	}
-	if _, ok := a.Shortcut("Q"); ok {
+	if _, ok := a.Shortcut(key("Q")); ok {
 		t.Errorf("Ctrl+Alt+Q is not a shortcut and must reach the guest")
 	}
-	// Pause is refused when the machine cannot pause.
-	in.Status.CanPause = false
+	// Pause is refused once the guest has ended.
+	in.Status.Ended = true
 	var s Scene
 	a.Frame(in, &s)
-	if acts := a.Key("Space", false); acts != nil {
-		t.Errorf("Space without Pause support: %v", acts)
+	if acts := a.Key(key("Space"), false); acts != nil {
+		t.Errorf("Space after the guest ended: %v", acts)
 	}
 }
 
@@ -180,7 +180,7 @@ func TestTimelineNavigation(t *testing.T) {
 		t.Errorf("wheel while following: view %+v, follow %v", a.View, a.Follow)
 	}
 	// Frozen: around the pointer.
-	a.Key("F", false)
+	a.Key(key("F"), false)
 	a.Frame(in, &s)
 	before := a.View.T(x, tl.Plot.X, tl.Plot.W)
 	a.Wheel(x, y, 0, 3, false)
@@ -197,12 +197,12 @@ func TestTimelineNavigation(t *testing.T) {
 		t.Errorf("drag by 100 px: view %+v, want %+v", a.View, want)
 	}
 	// End follows again; Home shows the whole trace.
-	a.Key("End", false)
+	a.Key(key("End"), false)
 	a.Frame(in, &s)
 	if !a.Follow || a.View.End != max(in.Model.End, a.View.Span()) {
 		t.Errorf("End: follow %v, view %+v", a.Follow, a.View)
 	}
-	a.Key("Home", false)
+	a.Key(key("Home"), false)
 	if a.Follow || a.View != (Viewport{in.Model.Start, in.Model.End}) {
 		t.Errorf("Home: view %+v", a.View)
 	}
@@ -228,11 +228,11 @@ func TestTimelineNavigation(t *testing.T) {
 	if tl.LaneBackground(poll.Lane, a.Selected) != ColLaneSelected {
 		t.Errorf("the selected task's lane is not highlighted")
 	}
-	a.Key("ArrowDown", false)
+	a.Key(key("Down"), false)
 	if a.Selected != 3 {
 		t.Errorf("ArrowDown selected %d, want the next task 3", a.Selected)
 	}
-	a.Key("Escape", false)
+	a.Key(key("Escape"), false)
 	if a.Selected != 0 {
 		t.Errorf("Escape left %d selected", a.Selected)
 	}
@@ -269,10 +269,10 @@ func TestHelpTakesTheKeys(t *testing.T) {
 	a, _ := newTestApp(t)
 	a.Do(ActHelp)
 	follow := a.Follow
-	if acts := a.Key("F", false); acts != nil || a.Follow != follow || !a.Help {
+	if acts := a.Key(key("F"), false); acts != nil || a.Follow != follow || !a.Help {
 		t.Errorf("F with the help open: actions %v, follow %v, help %v", acts, a.Follow, a.Help)
 	}
-	a.Key("Escape", false)
+	a.Key(key("Escape"), false)
 	if a.Help {
 		t.Errorf("Escape did not close the help")
 	}

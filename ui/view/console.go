@@ -3,7 +3,7 @@ package view
 import (
 	"time"
 
-	"github.com/pollscope/pollscope/devices/vga"
+	"github.com/pollscope/pollscope/emulator"
 )
 
 // Console geometry: the VGA font's cell.
@@ -27,24 +27,24 @@ const (
 // set shows its character only in the on phase of the character blink, on
 // the background of bits 4-6. The cursor is drawn at the CRTC's position in
 // the cell's foreground colour over scan lines CursorStart..CursorEnd.
-func DrawConsole(l *Layer, s *vga.Screen, x, y, scale float64, now time.Duration) {
-	charsOn := (now/CharBlink)%2 == 0
+func DrawConsole(l *Layer, s *emulator.Screen, x, y, scale float64, now time.Duration) {
+	cursorOn, charsOn := blinkPhases(now)
 	cw, ch := CellW*scale, CellH*scale
-	for r := range vga.Rows {
+	for r := range emulator.ScreenRows {
 		row := &s.Cells[r]
 		// Backgrounds as runs of one colour.
-		for c := 0; c < vga.Cols; {
+		for c := 0; c < emulator.ScreenCols; {
 			bg := row[c].Bg()
 			e := c + 1
-			for e < vga.Cols && row[e].Bg() == bg {
+			for e < emulator.ScreenCols && row[e].Bg() == bg {
 				e++
 			}
 			if bg != 0 {
-				l.fill(Rect{x + float64(c)*cw, y + float64(r)*ch, float64(e-c) * cw, ch}, vga.Palette[bg])
+				l.fill(Rect{x + float64(c)*cw, y + float64(r)*ch, float64(e-c) * cw, ch}, emulator.ScreenColor(bg))
 			}
 			c = e
 		}
-		for c := range vga.Cols {
+		for c := range emulator.ScreenCols {
 			cell := row[c]
 			if cell.Char == 0 || cell.Char == ' ' || cell.Char == 0xFF || cell.Fg() == cell.Bg() {
 				continue
@@ -52,14 +52,14 @@ func DrawConsole(l *Layer, s *vga.Screen, x, y, scale float64, now time.Duration
 			if cell.Attr&0x80 != 0 && !charsOn {
 				continue
 			}
-			l.Glyphs = append(l.Glyphs, Glyph{X: x + float64(c)*cw, Y: y + float64(r)*ch, Scale: scale, Char: cell.Char, Color: vga.Palette[cell.Fg()]})
+			l.Glyphs = append(l.Glyphs, Glyph{X: x + float64(c)*cw, Y: y + float64(r)*ch, Scale: scale, Char: cell.Char, Color: emulator.ScreenColor(cell.Fg())})
 		}
 	}
-	if s.CursorVisible && (now/CursorBlink)%2 == 0 {
+	if s.CursorVisible && cursorOn {
 		start, end := min(int(s.CursorStart), CellH-1), min(int(s.CursorEnd), CellH-1)
 		if end >= start {
 			cell := s.Cells[s.CursorRow][s.CursorCol]
-			l.fill(Rect{x + float64(s.CursorCol)*cw, y + float64(s.CursorRow)*ch + float64(start)*scale, cw, float64(end-start+1) * scale}, vga.Palette[cell.Fg()])
+			l.fill(Rect{x + float64(s.CursorCol)*cw, y + float64(s.CursorRow)*ch + float64(start)*scale, cw, float64(end-start+1) * scale}, emulator.ScreenColor(cell.Fg()))
 		}
 	}
 }

@@ -43,7 +43,7 @@ func (s *stream) end(id uint32, ready bool) *stream {
 	}
 	return s.add(gk(guest.EvPollEnd), id, arg, "")
 }
-func (s *stream) wake(id uint32, src guest.WakeSourceKind, srcID uint32) *stream {
+func (s *stream) wake(id uint32, src trace.WakeSourceKind, srcID uint32) *stream {
 	return s.add(gk(guest.EvWake), id, uint64(src)<<56|uint64(srcID), "")
 }
 func (s *stream) irqEnter(v uint8) *stream { return s.add(gk(guest.EvIrqEnter), 0, uint64(v), "") }
@@ -54,6 +54,9 @@ func (s *stream) hostExit(name string) *stream {
 	return s.add(trace.HostExit, 0, 1, name)
 }
 func (s *stream) hostKey(name string) *stream { return s.add(trace.HostKeyEvent, 0, 1, name) }
+func (s *stream) hostKeyUp(name string) *stream {
+	return s.add(trace.HostKeyEvent, 0, 1|trace.KeyReleased, name)
+}
 
 // poll writes a poll of task id lasting d.
 func (s *stream) poll(id uint32, d time.Duration, ready bool) *stream {
@@ -63,7 +66,7 @@ func (s *stream) poll(id uint32, d time.Duration, ready bool) *stream {
 // interrupt writes an interrupt on vector v lasting 2 µs that wakes task id
 // in its middle.
 func (s *stream) interrupt(v uint8, id uint32) *stream {
-	s.irqEnter(v).after(time.Microsecond).wake(id, guest.WakeInterrupt, uint32(v)).after(time.Microsecond)
+	s.irqEnter(v).after(time.Microsecond).wake(id, trace.WakeInterrupt, uint32(v)).after(time.Microsecond)
 	return s.irqExit(v)
 }
 
@@ -91,7 +94,7 @@ func demoStream(rounds int) *stream {
 			continue
 		}
 		s.interrupt(timerVec, 2).after(time.Microsecond)
-		s.begin(2).after(5*time.Microsecond).wake(3, guest.WakeTask, 2).after(5*time.Microsecond).end(2, false)
+		s.begin(2).after(5*time.Microsecond).wake(3, trace.WakeTask, 2).after(5*time.Microsecond).end(2, false)
 		s.after(time.Microsecond).poll(3, 5*time.Microsecond, false)
 		s.hostExit("hlt").after(time.Microsecond)
 	}
@@ -102,10 +105,8 @@ func demoStream(rounds int) *stream {
 // a pane wide enough for a plot of plotW pixels.
 func build(t testing.TB, m *trace.Model, v Viewport, plotW float64) *Timeline {
 	t.Helper()
-	x := NewIndex()
-	x.Update(m)
 	tl := &Timeline{}
-	tl.Build(TimelineInput{Model: m, Index: x, View: v, Pane: Rect{0, 0, LabelW + plotW + PlotPadR, 600}})
+	tl.Build(TimelineInput{Model: m, View: v, Pane: Rect{0, 0, LabelW + plotW + PlotPadR, 600}})
 	if tl.Plot.W != plotW {
 		t.Fatalf("plot is %v wide, want %v", tl.Plot.W, plotW)
 	}

@@ -6,7 +6,6 @@ import (
 	"sort"
 	"time"
 
-	"github.com/pollscope/pollscope/guest"
 	"github.com/pollscope/pollscope/trace"
 )
 
@@ -90,21 +89,24 @@ func (tl *Timeline) Tooltip(m *trace.Model, k int) []string {
 			"zoom in (wheel) to see each one")
 	}
 	dur := FormatDuration(time.Duration(it.End - it.Start))
-	if it.Flag&spanOpen != 0 {
+	if it.Flag&trace.SpanOpen != 0 {
 		dur += " so far"
 	}
 	switch ln.Kind {
 	case LaneTask:
 		if it.Sched {
-			return []string{name + " — scheduled",
+			lines := []string{name + " — scheduled",
 				"woken, waiting in the ready queue for its poll",
-				"waited    " + dur,
-				"woken at  " + FormatTime(it.Start)}
+				"waited    " + dur}
+			if w, ok := m.LaneWake(m.WaitLane(ln.Task), it.Index); ok {
+				return append(lines, "woken by  "+WakeSourceText(m, &w))
+			}
+			return append(lines, "woken at  "+FormatTime(it.Start))
 		}
 		lines := []string{name + " — poll", "duration  " + dur}
-		p, ok := findPoll(m, ln.Task, it.Start)
+		p, ok := m.LanePoll(m.PollLane(ln.Task), it.Index)
 		switch {
-		case it.Flag&spanOpen != 0:
+		case it.Flag&trace.SpanOpen != 0:
 			lines = append(lines, "outcome   running")
 		case ok && p.Ready:
 			lines = append(lines, "outcome   Ready (the task completed)")
@@ -127,15 +129,16 @@ func (tl *Timeline) Tooltip(m *trace.Model, k int) []string {
 	case LaneExit:
 		return []string{"VM exit — " + ln.Exit, "at        " + FormatTime(it.Start)}
 	case LaneKeys:
-		key := ""
-		i := searchHost(m.Host, it.Start)
-		for ; i < len(m.Host) && m.Host[i].Time == it.Start; i++ {
-			if m.Host[i].Kind == trace.HostKeyEvent {
-				key = m.Host[i].Name
-				break
+		what := "host key"
+		i := sort.Search(len(m.Keys), func(i int) bool { return m.Keys[i].Time >= it.Start })
+		if i < len(m.Keys) && m.Keys[i].Time == it.Start {
+			k := m.Keys[i]
+			what = "key " + k.Name + " pressed"
+			if !k.Down {
+				what = "key " + k.Name + " released"
 			}
 		}
-		return []string{"host key event " + key, "at        " + FormatTime(it.Start)}
+		return []string{what + " (host → guest keyboard)", "at        " + FormatTime(it.Start)}
 	}
 	return nil
 }
@@ -147,28 +150,13 @@ func WakeSourceText(m *trace.Model, w *trace.Wake) string {
 	switch {
 	case w.Self:
 		return "itself (yield)" + at
-	case w.Source == guest.WakeInterrupt:
+	case w.Source == trace.WakeInterrupt:
 		return trace.VectorName(uint8(w.SourceID)) + at
-	case w.Source == guest.WakeTask:
+	case w.Source == trace.WakeTask:
 		if t, ok := m.Task(w.SourceID); ok {
 			return fmt.Sprintf("task %s #%d%s", t.Label(), t.ID, at)
 		}
 		return fmt.Sprintf("task #%d%s", w.SourceID, at)
 	}
 	return "unknown source" + at
-}
-
-func findPoll(m *trace.Model, task uint32, start int64) (trace.PollSpan, bool) {
-	for _, p := range m.PollsIn(task, start, start+1) {
-		if p.Start == start {
-			return p, true
-		}
-	}
-	i := sort.Search(len(m.Polls), func(i int) bool { return m.Polls[i].Start >= start })
-	for ; i < len(m.Polls) && m.Polls[i].Start == start; i++ {
-		if m.Polls[i].Task == task {
-			return m.Polls[i], true
-		}
-	}
-	return trace.PollSpan{}, false
 }

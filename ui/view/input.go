@@ -137,45 +137,40 @@ func (a *App) Wheel(x, y, dx, dy float64, shift bool) {
 }
 
 // Key handles a key pressed while the timeline or the table has focus, or
-// while the help is open (whatever has focus), named as ebiten names keys
-// ("F", "Space", "ArrowLeft", "Equal", ...).
-func (a *App) Key(name string, shift bool) []Action {
+// while the help is open (whatever has focus).
+func (a *App) Key(k Key, shift bool) []Action {
 	span := a.View.Span()
 	if a.Help {
 		// The help takes the keys while it is open: only closing keys act.
-		if name == "Escape" || name == "F1" || (name == "Slash" && shift) {
+		if k == keyEscape || k == keyF1 || (k == keySlash && shift) {
 			a.Help = false
 		}
 		return nil
 	}
-	switch name {
-	case "Escape":
-		if a.Help {
-			a.Help = false
-		} else {
-			a.Selected = 0
-		}
-	case "F1":
+	switch k {
+	case keyEscape:
+		a.Selected = 0
+	case keyF1:
 		a.Help = !a.Help
-	case "Slash":
+	case keySlash:
 		if shift {
 			a.Help = !a.Help
 		}
-	case "F":
+	case keyF:
 		return a.Do(ActFreeze)
-	case "Space":
+	case keySpace:
 		return a.Do(ActPauseVM)
-	case "Equal", "NumpadAdd":
+	case keyEqual, keyKPPlus:
 		a.zoomKey(0.5)
-	case "Minus", "NumpadSubtract":
+	case keyMinus, keyKPMinus:
 		a.zoomKey(2)
-	case "ArrowLeft":
+	case keyLeft:
 		a.Follow = false
 		a.View = a.View.Pan(-span / 8)
-	case "ArrowRight":
+	case keyRight:
 		a.Follow = false
 		a.View = a.View.Pan(span / 8)
-	case "Home":
+	case keyHome:
 		if m := a.lastModel; m != nil && m.End > m.Start {
 			a.Follow = false
 			a.View = Viewport{m.Start, m.End}
@@ -183,11 +178,11 @@ func (a *App) Key(name string, shift bool) []Action {
 				a.View.End = a.View.Start + MinSpan
 			}
 		}
-	case "End":
+	case keyEnd:
 		a.Follow = true
-	case "ArrowUp", "ArrowDown":
-		a.moveSelection(name == "ArrowDown")
-	case "Tab":
+	case keyUp, keyDown:
+		a.moveSelection(k == keyDown)
+	case keyTab:
 		a.Focus = FocusConsole
 	}
 	return nil
@@ -225,10 +220,10 @@ func (a *App) moveSelection(down bool) {
 	a.Selected = rows[cur].Task
 }
 
-// Shortcut handles Ctrl+Alt with the named key, in either focus. It reports
+// Shortcut handles Ctrl+Alt with key k, in either focus. It reports
 // whether the key is a shortcut (and so must not reach the guest).
-func (a *App) Shortcut(name string) ([]Action, bool) {
-	switch name {
+func (a *App) Shortcut(k Key) ([]Action, bool) {
+	switch k.String() {
 	case "P":
 		return a.Do(ActPauseVM), true
 	case "R":
@@ -263,7 +258,7 @@ func (a *App) Do(act Action) []Action {
 		a.Help = !a.Help
 		return nil
 	case ActPauseVM:
-		if !a.Status.CanPause || a.Status.Ended {
+		if a.Status.Ended {
 			return nil
 		}
 	}

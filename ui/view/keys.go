@@ -1,241 +1,241 @@
 package view
 
 import (
-	"time"
+	"fmt"
+	"strings"
 
-	"github.com/pollscope/pollscope/devices/ps2"
+	"github.com/pollscope/pollscope/emulator"
 )
 
-// ebitenKeys maps ebiten's key names (ebiten.Key.String()) to the keys of
-// the guest's US 104-key PS/2 keyboard. ebiten's names follow the W3C UI
-// Events KeyboardEvent code values. Keys a PC keyboard lacks (F13-F24, the
-// keypad's =) are left out; the ISO keyboard's extra key beside left Shift
-// ("IntlBackslash") becomes Backslash, as on a US layout.
-var ebitenKeys = map[string]ps2.Key{
-	"A": ps2.KeyA, "B": ps2.KeyB, "C": ps2.KeyC, "D": ps2.KeyD, "E": ps2.KeyE,
-	"F": ps2.KeyF, "G": ps2.KeyG, "H": ps2.KeyH, "I": ps2.KeyI, "J": ps2.KeyJ,
-	"K": ps2.KeyK, "L": ps2.KeyL, "M": ps2.KeyM, "N": ps2.KeyN, "O": ps2.KeyO,
-	"P": ps2.KeyP, "Q": ps2.KeyQ, "R": ps2.KeyR, "S": ps2.KeyS, "T": ps2.KeyT,
-	"U": ps2.KeyU, "V": ps2.KeyV, "W": ps2.KeyW, "X": ps2.KeyX, "Y": ps2.KeyY,
-	"Z":      ps2.KeyZ,
-	"Digit0": ps2.Key0, "Digit1": ps2.Key1, "Digit2": ps2.Key2, "Digit3": ps2.Key3,
-	"Digit4": ps2.Key4, "Digit5": ps2.Key5, "Digit6": ps2.Key6, "Digit7": ps2.Key7,
-	"Digit8": ps2.Key8, "Digit9": ps2.Key9,
-	"Enter": ps2.KeyEnter, "Escape": ps2.KeyEscape, "Backspace": ps2.KeyBackspace,
-	"Tab": ps2.KeyTab, "Space": ps2.KeySpace, "Minus": ps2.KeyMinus, "Equal": ps2.KeyEqual,
-	"BracketLeft": ps2.KeyLeftBracket, "BracketRight": ps2.KeyRightBracket,
-	"Backslash": ps2.KeyBackslash, "IntlBackslash": ps2.KeyBackslash,
-	"Semicolon": ps2.KeySemicolon, "Quote": ps2.KeyApostrophe, "Backquote": ps2.KeyGrave,
-	"Comma": ps2.KeyComma, "Period": ps2.KeyPeriod, "Slash": ps2.KeySlash,
-	"CapsLock": ps2.KeyCapsLock,
-	"F1":       ps2.KeyF1, "F2": ps2.KeyF2, "F3": ps2.KeyF3, "F4": ps2.KeyF4,
-	"F5": ps2.KeyF5, "F6": ps2.KeyF6, "F7": ps2.KeyF7, "F8": ps2.KeyF8,
-	"F9": ps2.KeyF9, "F10": ps2.KeyF10, "F11": ps2.KeyF11, "F12": ps2.KeyF12,
-	"PrintScreen": ps2.KeyPrintScreen, "ScrollLock": ps2.KeyScrollLock, "Pause": ps2.KeyPause,
-	"Insert": ps2.KeyInsert, "Home": ps2.KeyHome, "PageUp": ps2.KeyPageUp,
-	"Delete": ps2.KeyDelete, "End": ps2.KeyEnd, "PageDown": ps2.KeyPageDown,
-	"ArrowRight": ps2.KeyRight, "ArrowLeft": ps2.KeyLeft, "ArrowDown": ps2.KeyDown, "ArrowUp": ps2.KeyUp,
-	"NumLock": ps2.KeyNumLock, "NumpadDivide": ps2.KeyKPDivide, "NumpadMultiply": ps2.KeyKPMultiply,
-	"NumpadSubtract": ps2.KeyKPMinus, "NumpadAdd": ps2.KeyKPPlus, "NumpadEnter": ps2.KeyKPEnter,
-	"Numpad0": ps2.KeyKP0, "Numpad1": ps2.KeyKP1, "Numpad2": ps2.KeyKP2, "Numpad3": ps2.KeyKP3,
-	"Numpad4": ps2.KeyKP4, "Numpad5": ps2.KeyKP5, "Numpad6": ps2.KeyKP6, "Numpad7": ps2.KeyKP7,
-	"Numpad8": ps2.KeyKP8, "Numpad9": ps2.KeyKP9, "NumpadDecimal": ps2.KeyKPPeriod,
-	"ShiftLeft": ps2.KeyLeftShift, "ShiftRight": ps2.KeyRightShift,
-	"ControlLeft": ps2.KeyLeftCtrl, "ControlRight": ps2.KeyRightCtrl,
-	"AltLeft": ps2.KeyLeftAlt, "AltRight": ps2.KeyRightAlt,
-	"MetaLeft": ps2.KeyLeftMeta, "MetaRight": ps2.KeyRightMeta,
-	"ContextMenu": ps2.KeyMenu,
+// Key is a key of the guest's keyboard (emulator.Key): what the window's
+// key events are turned into, whether they go to the guest or drive the
+// view.
+type Key = emulator.Key
+
+// key returns the key with the canonical name; the names below are fixed,
+// so a panic here is a typo caught by any test.
+func key(name string) Key {
+	k, ok := emulator.KeyByName(name)
+	if !ok || !strings.EqualFold(k.String(), name) {
+		panic(fmt.Sprintf("view: no key named %q", name))
+	}
+	return k
 }
 
-// PS2Key returns the guest keyboard key for an ebiten key name.
-func PS2Key(ebitenName string) (ps2.Key, bool) {
-	k, ok := ebitenKeys[ebitenName]
-	return k, ok
-}
+// The keys the view itself reacts to.
+var (
+	keyEscape, keyTab, keySpace, keyHome, keyEnd = key("Escape"), key("Tab"), key("Space"), key("Home"), key("End")
+	keyLeft, keyRight, keyUp, keyDown            = key("Left"), key("Right"), key("Up"), key("Down")
+	keyEqual, keyMinus, keyKPPlus, keyKPMinus    = key("Equal"), key("Minus"), key("KPPlus"), key("KPMinus")
+	keyF, keyF1, keySlash                        = key("F"), key("F1"), key("Slash")
+	keyLeftShift, keyRightShift                  = key("LeftShift"), key("RightShift")
+	keyLeftCtrl, keyRightCtrl                    = key("LeftCtrl"), key("RightCtrl")
+	keyLeftAlt, keyRightAlt                      = key("LeftAlt"), key("RightAlt")
+	keyLeftMeta, keyRightMeta                    = key("LeftMeta"), key("RightMeta")
+)
 
-// IsModifier reports whether k is a Shift, Ctrl, Alt or Meta key. When keys
-// change in the same frame the ebiten layer sends modifier presses first and
-// modifier releases last, so the guest sees Shift held around the letter.
-func IsModifier(k ps2.Key) bool {
+// IsModifier reports whether k is a Shift, Ctrl, Alt or Meta key.
+func IsModifier(k Key) bool {
 	switch k {
-	case ps2.KeyLeftShift, ps2.KeyRightShift, ps2.KeyLeftCtrl, ps2.KeyRightCtrl,
-		ps2.KeyLeftAlt, ps2.KeyRightAlt, ps2.KeyLeftMeta, ps2.KeyRightMeta:
+	case keyLeftShift, keyRightShift, keyLeftCtrl, keyRightCtrl, keyLeftAlt, keyRightAlt, keyLeftMeta, keyRightMeta:
 		return true
 	}
 	return false
 }
 
-// Typematic defaults: a PS/2 keyboard's power-on typematic setting (scan
-// code set 2 default, command 0xF3 value 0x2B) is a 500 ms delay and 10.9
-// repeats per second; most BIOSes then set 30 per second, which PC users
-// know. pollscope uses 500 ms and 30/s.
-const (
-	TypematicDelay  = 500 * time.Millisecond
-	TypematicPeriod = time.Second / 30
-)
+func isCtrl(k Key) bool  { return k == keyLeftCtrl || k == keyRightCtrl }
+func isAlt(k Key) bool   { return k == keyLeftAlt || k == keyRightAlt }
+func isShift(k Key) bool { return k == keyLeftShift || k == keyRightShift }
 
-// Typematic is a keyboard's autorepeat: the last key pressed and still held
-// repeats its make code after Delay, every Period. Like a real keyboard,
-// only the most recent key repeats and releasing it stops the repeat even if
-// another key is still held; Pause never repeats (it has no break code).
-type Typematic struct {
-	Delay, Period time.Duration
-	key           ps2.Key
-	next          time.Duration
-}
-
-// NewTypematic returns a Typematic with the default delay and rate.
-func NewTypematic() *Typematic {
-	return &Typematic{Delay: TypematicDelay, Period: TypematicPeriod}
-}
-
-// Press notes that k went down at now.
-func (t *Typematic) Press(k ps2.Key, now time.Duration) {
-	if k == ps2.KeyPause {
-		t.key = 0
-		return
+// ebitenKeys maps ebiten's key names (ebiten.Key.String(), the W3C UI
+// Events KeyboardEvent code values) to the guest keyboard's keys, for the
+// window's per-frame key state. Keys a PC keyboard lacks (F13-F24, the
+// keypad's =) are left out; the ISO keyboard's extra key beside left Shift
+// ("IntlBackslash") becomes Backslash, as on a US layout.
+var ebitenKeys = func() map[string]Key {
+	m := map[string]Key{}
+	for _, c := range "ABCDEFGHIJKLMNOPQRSTUVWXYZ" {
+		m[string(c)] = key(string(c))
 	}
-	t.key, t.next = k, now+t.Delay
-}
-
-// Release notes that k went up.
-func (t *Typematic) Release(k ps2.Key) {
-	if k == t.key {
-		t.key = 0
+	for d := range 10 {
+		m[fmt.Sprint("Digit", d)] = key(fmt.Sprint(d))
+		m[fmt.Sprint("Numpad", d)] = key(fmt.Sprint("KP", d))
 	}
-}
-
-// Reset forgets the held key.
-func (t *Typematic) Reset() { t.key = 0 }
-
-// Due returns the key to repeat and how many repeats fell due by now (at
-// most 3, so a stalled frame does not burst).
-func (t *Typematic) Due(now time.Duration) (ps2.Key, int) {
-	if t.key == 0 || now < t.next {
-		return 0, 0
+	for f := 1; f <= 12; f++ {
+		m[fmt.Sprint("F", f)] = key(fmt.Sprint("F", f))
 	}
-	n := int((now-t.next)/t.Period) + 1
-	t.next += time.Duration(n) * t.Period
-	return t.key, min(n, 3)
+	for ebitenName, name := range map[string]string{
+		"Enter": "Enter", "Escape": "Escape", "Backspace": "Backspace", "Tab": "Tab", "Space": "Space",
+		"Minus": "Minus", "Equal": "Equal", "BracketLeft": "LeftBracket", "BracketRight": "RightBracket",
+		"Backslash": "Backslash", "IntlBackslash": "Backslash", "Semicolon": "Semicolon", "Quote": "Apostrophe",
+		"Backquote": "Grave", "Comma": "Comma", "Period": "Period", "Slash": "Slash", "CapsLock": "CapsLock",
+		"PrintScreen": "PrintScreen", "ScrollLock": "ScrollLock", "Pause": "Pause",
+		"Insert": "Insert", "Home": "Home", "PageUp": "PageUp", "Delete": "Delete", "End": "End", "PageDown": "PageDown",
+		"ArrowRight": "Right", "ArrowLeft": "Left", "ArrowDown": "Down", "ArrowUp": "Up",
+		"NumLock": "NumLock", "NumpadDivide": "KPDivide", "NumpadMultiply": "KPMultiply", "NumpadSubtract": "KPMinus",
+		"NumpadAdd": "KPPlus", "NumpadEnter": "KPEnter", "NumpadDecimal": "KPPeriod",
+		"ShiftLeft": "LeftShift", "ShiftRight": "RightShift", "ControlLeft": "LeftCtrl", "ControlRight": "RightCtrl",
+		"AltLeft": "LeftAlt", "AltRight": "RightAlt", "MetaLeft": "LeftMeta", "MetaRight": "RightMeta", "ContextMenu": "Menu",
+	} {
+		m[ebitenName] = key(name)
+	}
+	return m
+}()
+
+// EbitenKey returns the guest keyboard key for an ebiten key name.
+func EbitenKey(ebitenName string) (Key, bool) {
+	k, ok := ebitenKeys[ebitenName]
+	return k, ok
 }
 
-// KeyEvent is a key going down or up on the guest's keyboard.
+// KeyEvent is a key going down or up, on the host or on the guest's
+// keyboard.
 type KeyEvent struct {
-	Key  ps2.Key
+	Key  Key
 	Down bool
+	// Repeat: a press the window system made up because the key is held
+	// (its autorepeat). The guest's keyboard repeats by itself, so the
+	// guest never sees these; the timeline's zoom and pan keys do repeat.
+	Repeat bool
 }
 
-// RepressWindow: a character from a key already down counts as a new press
-// of it (the release in between fell between two frames) if the key went
-// down less than this long ago; later ones are the window system's
-// autorepeat, which the guest keyboard does by itself.
-const RepressWindow = 400 * time.Millisecond
-
-// KeyOrderer turns the key state a window system gives once per frame into
-// the key strokes the user made. When keys change faster than frames come
-// (fast typing, a slow frame), one frame sees several presses with no order,
-// a key pressed twice counts once, and a Shift released just before the
-// next letter still looks held. The characters the window received in the
-// frame, in order, tell what was typed: the orderer presses the keys in
-// that order, presses a key again when its character comes twice, and
-// presses or releases Shift around a key so the guest types the same
-// character the host did. Caps Lock is followed through its presses.
-type KeyOrderer struct {
-	caps      bool
-	pressedAt map[ps2.Key]time.Duration
+// keyRouter is the App's record of the keyboard: which keys the guest sees
+// held, and the Ctrl and Alt presses held back until it is known whether
+// they begin a Ctrl+Alt shortcut (which the guest never sees).
+type keyRouter struct {
+	host    map[Key]bool // keys the host has down
+	guest   map[Key]bool // keys the guest has down
+	pending []Key        // Ctrl and Alt presses not yet sent to the guest
+	chord   bool         // a shortcut fired while the pending keys were down
+	eaten   map[Key]bool // shortcut keys whose release the guest must not see
 }
 
-// Frame orders one frame's changes: pressed and released are the keys that
-// went down and up, chars the characters typed, down the keys the guest has
-// held since the last frame (the caller's record, updated from the result),
-// now the time. The result releases first (modifiers last), then presses
-// modifiers, then the keys that typed characters in their order (with Shift
-// fixed up around each), then the other keys.
-func (o *KeyOrderer) Frame(pressed, released []ps2.Key, chars []rune, down map[ps2.Key]bool, now time.Duration) []KeyEvent {
-	if o.pressedAt == nil {
-		o.pressedAt = map[ps2.Key]time.Duration{}
+func (r *keyRouter) init() {
+	if r.host == nil {
+		r.host, r.guest, r.eaten = map[Key]bool{}, map[Key]bool{}, map[Key]bool{}
 	}
-	var out []KeyEvent
-	state := make(map[ps2.Key]bool, len(down)+len(pressed))
-	for k, v := range down {
-		state[k] = v
-	}
-	emit := func(k ps2.Key, d bool) {
-		out = append(out, KeyEvent{k, d})
-		state[k] = d
-		if d {
-			o.pressedAt[k] = now
-			if k == ps2.KeyCapsLock {
-				o.caps = !o.caps
-			}
+}
+
+func (r *keyRouter) down(isKey func(Key) bool) bool {
+	for k, d := range r.host {
+		if d && isKey(k) {
+			return true
 		}
 	}
-	isPressed := func(k ps2.Key) bool {
-		for _, p := range pressed {
-			if p == k {
-				return true
-			}
-		}
-		return false
-	}
-	for _, mods := range []bool{false, true} {
-		for _, k := range released {
-			if IsModifier(k) == mods && !isPressed(k) && state[k] {
-				emit(k, false)
-			}
+	return false
+}
+
+func (r *keyRouter) isPending(k Key) bool {
+	for _, p := range r.pending {
+		if p == k {
+			return true
 		}
 	}
-	for _, k := range pressed {
-		if IsModifier(k) {
-			emit(k, true)
+	return false
+}
+
+// HostKey takes one key event from the window, in the order the window
+// system delivered them, and returns the actions it asks for and the key
+// events the guest's keyboard must see (appended to guest).
+//
+// Ctrl+Alt with a shortcut key acts in either focus and reaches the guest
+// not at all: a Ctrl or Alt press is held back while it could begin such a
+// chord and sent, before the key, once another key shows it does not; a
+// lone Ctrl or Alt tap reaches the guest as a press and a release. With the
+// console focused every other key goes to the guest (repeats of a held key
+// excepted: the guest's keyboard repeats by itself); otherwise presses
+// drive the view (App.Key).
+func (a *App) HostKey(e KeyEvent, guest []KeyEvent) ([]Action, []KeyEvent) {
+	r := &a.keys
+	r.init()
+	k := e.Key
+	toGuest := a.Focus == FocusConsole && !a.Help
+	send := func(k Key, down bool) {
+		if r.guest[k] == down {
+			return
 		}
+		if down {
+			r.guest[k] = true
+		} else {
+			delete(r.guest, k)
+		}
+		guest = append(guest, KeyEvent{Key: k, Down: down})
 	}
-	done := map[ps2.Key]bool{}
-	for _, r := range chars {
-		k, shift, ok := ps2.KeyForRune(r)
-		if !ok || IsModifier(k) {
-			continue
+	flush := func() {
+		for _, p := range r.pending {
+			send(p, true)
 		}
-		if isLetter(r) {
-			shift = (r >= 'A' && r <= 'Z') != o.caps
-		}
+		r.pending, r.chord = r.pending[:0], false
+	}
+	if !e.Down {
+		delete(r.host, k)
 		switch {
-		case isPressed(k) && !done[k]:
-		case done[k] || (state[k] && now-o.pressedAt[k] < RepressWindow):
-			emit(k, false) // pressed again: its release fell between frames
+		case r.eaten[k]:
+			delete(r.eaten, k)
+		case r.isPending(k):
+			if !r.chord && toGuest {
+				flush() // a lone tap: the guest sees it after all
+				send(k, false)
+			} else {
+				r.pending = removeKey(r.pending, k)
+			}
 		default:
-			continue // autorepeat of a held key, or a key we did not see
+			send(k, false)
 		}
-		done[k] = true
-		shiftDown := state[ps2.KeyLeftShift] || state[ps2.KeyRightShift]
-		synthetic := false
-		switch {
-		case shift && !shiftDown:
-			emit(ps2.KeyLeftShift, true)
-			synthetic = true
-		case !shift && shiftDown:
-			for _, sk := range []ps2.Key{ps2.KeyLeftShift, ps2.KeyRightShift} {
-				if state[sk] {
-					emit(sk, false)
-				}
+		if !r.down(isCtrl) && !r.down(isAlt) {
+			r.pending, r.chord = r.pending[:0], false
+		}
+		return nil, guest
+	}
+	r.host[k] = true
+	if isCtrl(k) || isAlt(k) {
+		if toGuest && !r.guest[k] && !r.isPending(k) {
+			r.pending = append(r.pending, k)
+		}
+		return nil, guest
+	}
+	if r.down(isCtrl) && r.down(isAlt) {
+		if acts, ok := a.Shortcut(k); ok {
+			if !e.Repeat {
+				r.eaten[k], r.chord = true, true
+				return acts, guest
 			}
-		}
-		emit(k, true)
-		if synthetic {
-			emit(ps2.KeyLeftShift, false)
+			return nil, guest
 		}
 	}
-	for _, k := range pressed {
-		if !IsModifier(k) && !done[k] {
-			emit(k, true)
-		}
+	if !toGuest {
+		return a.Key(k, r.down(isShift)), guest
 	}
-	for _, k := range released {
-		if isPressed(k) && state[k] {
-			emit(k, false)
+	if e.Repeat || r.guest[k] {
+		return nil, guest
+	}
+	if !IsModifier(k) { // Shift or Meta leaves a chord possible
+		flush()
+	}
+	send(k, true)
+	return nil, guest
+}
+
+// ReleaseGuestKeys forgets the keys held back and returns a release of
+// every key the guest sees held (appended to guest), as when the console
+// loses the focus, so that no key stays stuck down in the guest.
+func (a *App) ReleaseGuestKeys(guest []KeyEvent) []KeyEvent {
+	r := &a.keys
+	r.init()
+	for k := range r.guest {
+		guest = append(guest, KeyEvent{Key: k})
+		delete(r.guest, k)
+	}
+	r.pending, r.chord = r.pending[:0], false
+	return guest
+}
+
+func removeKey(s []Key, k Key) []Key {
+	out := s[:0]
+	for _, x := range s {
+		if x != k {
+			out = append(out, x)
 		}
 	}
 	return out
 }
-
-func isLetter(r rune) bool { return (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') }

@@ -1,11 +1,12 @@
 package view
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
-	"time"
 
-	"github.com/pollscope/pollscope/devices/ps2"
+	"github.com/pollscope/pollscope/emulator"
 )
 
 // ebitenNames are the names ebiten v2.8 gives its keys (ebiten.Key.String),
@@ -18,145 +19,178 @@ var ebitenNames = []string{"A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K"
 	"NumpadAdd", "NumpadDecimal", "NumpadDivide", "NumpadEnter", "NumpadEqual", "NumpadMultiply", "NumpadSubtract", "PageDown", "PageUp", "Pause", "Period", "PrintScreen", "Quote",
 	"ScrollLock", "Semicolon", "ShiftLeft", "ShiftRight", "Slash", "Space", "Tab"}
 
-func TestEveryPCKeyIsMapped(t *testing.T) {
+// allKeys lists every key of the guest's keyboard.
+func allKeys() []Key {
+	var out []Key
+	for k := Key(1); k.Valid(); k++ {
+		out = append(out, k)
+	}
+	return out
+}
+
+func TestEveryPCKeyIsMappedFromEbiten(t *testing.T) {
 	noPC := []string{"F13", "F14", "F15", "F16", "F17", "F18", "F19", "F20", "F21", "F22", "F23", "F24", "NumpadEqual"}
-	seen := map[ps2.Key]bool{}
+	seen := map[Key]bool{}
 	for _, name := range ebitenNames {
-		k, ok := PS2Key(name)
+		k, ok := EbitenKey(name)
 		switch {
 		case slices.Contains(noPC, name):
 			if ok {
 				t.Errorf("%s maps to %v but a PC keyboard has no such key", name, k)
 			}
 		case !ok:
-			t.Errorf("ebiten key %s has no PS/2 key", name)
+			t.Errorf("ebiten key %s has no guest key", name)
 		default:
 			seen[k] = true
 		}
 	}
-	for k := ps2.KeyA; int(k) <= ps2.NumKeys; k++ {
+	for _, k := range allKeys() {
 		if !seen[k] {
-			t.Errorf("PS/2 key %v cannot be typed from the host", k)
+			t.Errorf("guest key %v cannot be typed from ebiten's key state", k)
 		}
 	}
-	for name, want := range map[string]ps2.Key{"Digit1": ps2.Key1, "Quote": ps2.KeyApostrophe, "NumpadEnter": ps2.KeyKPEnter, "ControlRight": ps2.KeyRightCtrl, "ContextMenu": ps2.KeyMenu} {
-		if k, _ := PS2Key(name); k != want {
-			t.Errorf("PS2Key(%s) = %v, want %v", name, k, want)
+	for name, want := range map[string]string{"Digit1": "1", "Quote": "Apostrophe", "NumpadEnter": "KPEnter", "ControlRight": "RightCtrl", "ContextMenu": "Menu"} {
+		if k, _ := EbitenKey(name); k != key(want) {
+			t.Errorf("EbitenKey(%s) = %v, want %v", name, k, want)
 		}
 	}
 }
 
-func TestTypematic(t *testing.T) {
-	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
-	tm := NewTypematic()
-	tm.Press(ps2.KeyA, 0)
-	if k, n := tm.Due(ms(499)); n != 0 {
-		t.Errorf("repeat of %v before the 500 ms delay", k)
+// Every key of the guest's keyboard has an X11 keysym that types it, as a
+// US keymap lists them (first column: no modifier).
+func TestEveryPCKeyIsMappedFromX(t *testing.T) {
+	seen := map[Key]bool{}
+	for ks := range keysymKeys {
+		k, _ := KeysymKey(ks)
+		seen[k] = true
 	}
-	if k, n := tm.Due(ms(500)); k != ps2.KeyA || n != 1 {
-		t.Errorf("Due(500ms) = %v ×%d, want A once", k, n)
+	for _, k := range allKeys() {
+		if !seen[k] {
+			t.Errorf("guest key %v has no X keysym", k)
+		}
 	}
-	total := 1
-	for now := 501; now <= 1500; now += 16 { // a second of 60 Hz frames
-		_, n := tm.Due(ms(now))
-		total += n
+	for ks, want := range map[uint32]string{
+		0xff08: "Backspace", 'a': "A", 'Q': "Q", '1': "1", '-': "Minus", '\'': "Apostrophe", 0xffe1: "LeftShift",
+		0xffe9: "LeftAlt", 0xfe03: "RightAlt", 0xff9c: "KP1", 0xffb1: "KP1", 0xffbe: "F1", 0xffc9: "F12", 0xff52: "Up",
+	} {
+		if k, ok := KeysymKey(ks); !ok || k != key(want) {
+			t.Errorf("KeysymKey(%#x) = %v, %v; want %s", ks, k, ok, want)
+		}
 	}
-	if total < 30 || total > 32 {
-		t.Errorf("%d repeats in the first second after the delay, want about 30", total)
-	}
-	// A second key takes over; releasing the first does not stop it.
-	tm.Press(ps2.KeyB, ms(2000))
-	tm.Release(ps2.KeyA)
-	if k, n := tm.Due(ms(2600)); k != ps2.KeyB || n == 0 {
-		t.Errorf("Due after pressing B = %v ×%d", k, n)
-	}
-	tm.Release(ps2.KeyB)
-	if _, n := tm.Due(ms(5000)); n != 0 {
-		t.Errorf("repeats after the release")
-	}
-	// A stalled frame does not burst; Pause never repeats.
-	tm.Press(ps2.KeyC, 0)
-	if _, n := tm.Due(ms(60_000)); n != 3 {
-		t.Errorf("a minute-long frame gives %d repeats, want 3", n)
-	}
-	tm.Press(ps2.KeyPause, 0)
-	if _, n := tm.Due(ms(2000)); n != 0 {
-		t.Errorf("Pause repeated")
+	if k, ok := KeysymKey(0x1008ff13); ok { // XF86AudioRaiseVolume
+		t.Errorf("a multimedia key maps to %v", k)
 	}
 }
 
-func TestKeyOrderer(t *testing.T) {
-	down := func(k ps2.Key) KeyEvent { return KeyEvent{k, true} }
-	up := func(k ps2.Key) KeyEvent { return KeyEvent{k, false} }
-	type frame struct {
-		pressed, released []ps2.Key
-		chars             string
-		want              []KeyEvent
+// keys parses "+LeftCtrl -LeftCtrl +A* ..." (* marks a repeat) into key
+// events.
+func keys(t *testing.T, s string) []KeyEvent {
+	t.Helper()
+	var out []KeyEvent
+	for _, f := range strings.Fields(s) {
+		e := KeyEvent{Down: f[0] == '+', Repeat: strings.HasSuffix(f, "*")}
+		k, ok := emulator.KeyByName(strings.TrimSuffix(f[1:], "*"))
+		if !ok || (f[0] != '+' && f[0] != '-') {
+			t.Fatalf("bad key event %q", f)
+		}
+		e.Key = k
+		out = append(out, e)
 	}
-	cases := []struct {
-		name   string
-		frames []frame
+	return out
+}
+
+func show(evs []KeyEvent) string {
+	var b []string
+	for _, e := range evs {
+		d := "-"
+		if e.Down {
+			d = "+"
+		}
+		b = append(b, d+e.Key.String())
+	}
+	return strings.Join(b, " ")
+}
+
+func TestHostKeyRouting(t *testing.T) {
+	tests := []struct {
+		name      string
+		focusUI   bool
+		host      string // what the window reports, in order
+		guest     string // what the guest's keyboard must see, in order
+		actions   []Action
+		focusEnds Focus
 	}{
-		{"two letters in one frame, in typing order", []frame{
-			{[]ps2.Key{ps2.KeyE, ps2.KeyH}, nil, "he", []KeyEvent{down(ps2.KeyH), down(ps2.KeyE)}},
-			{nil, []ps2.Key{ps2.KeyE, ps2.KeyH}, "", []KeyEvent{up(ps2.KeyE), up(ps2.KeyH)}},
-		}},
-		{"a letter typed twice in one frame", []frame{
-			{[]ps2.Key{ps2.KeyL}, nil, "ll", []KeyEvent{down(ps2.KeyL), up(ps2.KeyL), down(ps2.KeyL)}},
-		}},
-		{"a letter typed again before its release was seen", []frame{
-			{[]ps2.Key{ps2.KeyL}, nil, "l", []KeyEvent{down(ps2.KeyL)}},
-			{nil, nil, "l", []KeyEvent{up(ps2.KeyL), down(ps2.KeyL)}},
-		}},
-		{"shift held with its letter, then released", []frame{
-			{[]ps2.Key{ps2.KeyT, ps2.KeyLeftShift}, nil, "T", []KeyEvent{down(ps2.KeyLeftShift), down(ps2.KeyT)}},
-			{[]ps2.Key{ps2.KeyH}, []ps2.Key{ps2.KeyT, ps2.KeyLeftShift}, "h", []KeyEvent{up(ps2.KeyT), up(ps2.KeyLeftShift), down(ps2.KeyH)}},
-		}},
-		{"a shift that still looks held is released before a lower-case letter", []frame{
-			{[]ps2.Key{ps2.KeyT, ps2.KeyLeftShift}, nil, "T", []KeyEvent{down(ps2.KeyLeftShift), down(ps2.KeyT)}},
-			{[]ps2.Key{ps2.KeyH}, []ps2.Key{ps2.KeyT}, "h", []KeyEvent{up(ps2.KeyT), up(ps2.KeyLeftShift), down(ps2.KeyH)}},
-			{nil, []ps2.Key{ps2.KeyH}, "", []KeyEvent{up(ps2.KeyH)}},
-		}},
-		{"a shifted character whose shift was not seen", []frame{
-			{[]ps2.Key{ps2.Key1}, nil, "!", []KeyEvent{down(ps2.KeyLeftShift), down(ps2.Key1), up(ps2.KeyLeftShift)}},
-		}},
-		{"keys without characters come after the typed ones", []frame{
-			{[]ps2.Key{ps2.KeyEnter, ps2.KeyO}, nil, "o", []KeyEvent{down(ps2.KeyO), down(ps2.KeyEnter)}},
-		}},
-		{"the window system's autorepeat is left to the guest keyboard", []frame{
-			{[]ps2.Key{ps2.KeyA}, nil, "a", []KeyEvent{down(ps2.KeyA)}},
-			{nil, nil, "aaa", nil}, // a second later, see below
-		}},
-		{"caps lock makes capitals without shift", []frame{
-			{[]ps2.Key{ps2.KeyCapsLock}, nil, "", []KeyEvent{down(ps2.KeyCapsLock)}},
-			{[]ps2.Key{ps2.KeyA}, []ps2.Key{ps2.KeyCapsLock}, "A", []KeyEvent{up(ps2.KeyCapsLock), down(ps2.KeyA)}},
-		}},
-		{"ctrl+c types no character", []frame{
-			{[]ps2.Key{ps2.KeyC, ps2.KeyLeftCtrl}, nil, "", []KeyEvent{down(ps2.KeyLeftCtrl), down(ps2.KeyC)}},
-		}},
+		{"every press and release reaches the guest in order, quick taps included",
+			false, "+A -A +Backspace -Backspace +Backspace -Backspace +Backspace -Backspace",
+			"+A -A +Backspace -Backspace +Backspace -Backspace +Backspace -Backspace", nil, FocusConsole},
+		{"Shift around a letter, released before the letter",
+			false, "+LeftShift +A -LeftShift -A", "+LeftShift +A -LeftShift -A", nil, FocusConsole},
+		{"a Ctrl+Alt shortcut sends nothing to the guest: not Ctrl, not Alt, not the key",
+			false, "+LeftCtrl +LeftAlt +T -T -LeftAlt -LeftCtrl", "", []Action{ActSaveTrace}, FocusConsole},
+		{"a shortcut with the modifiers released first still sends nothing",
+			false, "+LeftAlt +RightCtrl +P -LeftAlt -RightCtrl -P", "", []Action{ActPauseVM}, FocusConsole},
+		{"Ctrl+C reaches the guest: Ctrl, held back, goes first",
+			false, "+LeftCtrl +C -C -LeftCtrl", "+LeftCtrl +C -C -LeftCtrl", nil, FocusConsole},
+		{"Ctrl+Alt with a key that is no shortcut reaches the guest",
+			false, "+LeftCtrl +LeftAlt +Delete -Delete -LeftAlt -LeftCtrl", "+LeftCtrl +LeftAlt +Delete -Delete -LeftAlt -LeftCtrl", nil, FocusConsole},
+		{"a lone Ctrl tap reaches the guest",
+			false, "+RightCtrl -RightCtrl", "+RightCtrl -RightCtrl", nil, FocusConsole},
+		{"Shift between Ctrl+Alt and the shortcut key does not give the chord away",
+			false, "+LeftCtrl +LeftShift +LeftAlt +S -S -LeftAlt -LeftShift -LeftCtrl", "+LeftShift -LeftShift", []Action{ActScreenshot}, FocusConsole},
+		{"after a shortcut, a guest key with Ctrl+Alt still held gets the modifiers first",
+			false, "+LeftCtrl +LeftAlt +T -T +X -X -LeftAlt -LeftCtrl", "+LeftCtrl +LeftAlt +X -X -LeftAlt -LeftCtrl", []Action{ActSaveTrace}, FocusConsole},
+		{"the window's autorepeat never reaches the guest (its keyboard repeats by itself)",
+			false, "+A +A* +A* -A", "+A -A", nil, FocusConsole},
+		{"Ctrl+Alt+G takes the focus to the timeline; the guest gets nothing",
+			false, "+LeftCtrl +LeftAlt +G -G -LeftAlt -LeftCtrl +A -A", "", []Action{ActReleaseKeys}, FocusUI},
+		{"with the timeline focused keys drive the view, repeats included",
+			true, "+F -F +Space -Space +Minus +Minus* -Minus", "", []Action{ActPauseVM}, FocusUI},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			var o KeyOrderer
-			held := map[ps2.Key]bool{}
-			now := time.Duration(0)
-			for i, f := range c.frames {
-				now += 16 * time.Millisecond
-				if f.chars == "aaa" {
-					now += time.Second
-				}
-				got := o.Frame(f.pressed, f.released, []rune(f.chars), held, now)
-				if !slices.Equal(got, f.want) {
-					t.Errorf("frame %d: %v, want %v", i, got, f.want)
-				}
-				for _, e := range got {
-					if e.Down {
-						held[e.Key] = true
-					} else {
-						delete(held, e.Key)
-					}
-				}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, _ := newTestApp(t)
+			if tt.focusUI {
+				a.Focus = FocusUI
+			}
+			var guest []KeyEvent
+			var acts []Action
+			for _, e := range keys(t, tt.host) {
+				var act []Action
+				act, guest = a.HostKey(e, guest)
+				acts = append(acts, act...)
+			}
+			if got := show(guest); got != tt.guest {
+				t.Errorf("the guest sees %q, want %q", got, tt.guest)
+			}
+			if !slices.Equal(acts, tt.actions) {
+				t.Errorf("actions %v, want %v", acts, tt.actions)
+			}
+			if a.Focus != tt.focusEnds {
+				t.Errorf("focus ends on %v, want %v", a.Focus, tt.focusEnds)
+			}
+			if rel := a.ReleaseGuestKeys(nil); len(rel) != 0 {
+				t.Errorf("keys left held in the guest: %s", show(rel))
 			}
 		})
+	}
+}
+
+func TestReleaseGuestKeys(t *testing.T) {
+	a, _ := newTestApp(t)
+	_, guest := a.HostKey(KeyEvent{Key: key("LeftShift"), Down: true}, nil)
+	_, guest = a.HostKey(KeyEvent{Key: key("A"), Down: true}, guest)
+	_, guest = a.HostKey(KeyEvent{Key: key("LeftCtrl"), Down: true}, guest) // held back
+	if got := show(guest); got != "+LeftShift +A" {
+		t.Fatalf("guest sees %q", got)
+	}
+	rel := a.ReleaseGuestKeys(nil)
+	slices.SortFunc(rel, func(x, y KeyEvent) int { return int(x.Key) - int(y.Key) })
+	if got, want := show(rel), fmt.Sprintf("-%v -%v", min(key("A"), key("LeftShift")), max(key("A"), key("LeftShift"))); got != want {
+		t.Errorf("released %q, want %q (the held-back Ctrl never reached the guest)", got, want)
+	}
+	// Releases of keys the guest no longer holds do not reach it.
+	_, guest = a.HostKey(KeyEvent{Key: key("A")}, nil)
+	if len(guest) != 0 {
+		t.Errorf("a release after ReleaseGuestKeys reached the guest: %s", show(guest))
 	}
 }

@@ -1,7 +1,6 @@
 package view
 
 import (
-	"sort"
 	"strconv"
 
 	"github.com/pollscope/pollscope/trace"
@@ -42,11 +41,11 @@ const (
 	MaxArrows = 250 // wake arrows drawn at most; past it only the selected task's
 )
 
-// BuildLanes lists the lanes for a model and its index: every task (by id),
-// every interrupt vector seen (by vector), the idle lane, every VM exit kind
-// seen (by name) and the host key lane.
-func BuildLanes(m *trace.Model, x *Index) []Lane {
-	var lanes []Lane
+// BuildLanes lists the lanes of a model: every task (by id), every
+// interrupt vector seen (by vector), the idle lane, every VM exit kind seen
+// (by name) and the host key lane.
+func BuildLanes(m *trace.Model, lanes []Lane) []Lane {
+	lanes = lanes[:0]
 	for i := range m.Tasks {
 		t := &m.Tasks[i]
 		name := t.Name
@@ -55,44 +54,14 @@ func BuildLanes(m *trace.Model, x *Index) []Lane {
 		}
 		lanes = append(lanes, Lane{Kind: LaneTask, Task: t.ID, Label: name, Sub: "#" + strconv.FormatUint(uint64(t.ID), 10)})
 	}
-	vecs := map[uint8]bool{}
-	for v := range x.irqs {
-		vecs[v] = true
-	}
-	for _, q := range m.OpenIRQs {
-		vecs[q.Vector] = true
-	}
-	for i := searchIRQs(m.IRQs, x.irqCur); i < len(m.IRQs); i++ {
-		vecs[m.IRQs[i].Vector] = true
-	}
-	vs := make([]int, 0, len(vecs))
-	for v := range vecs {
-		vs = append(vs, int(v))
-	}
-	sort.Ints(vs)
-	for _, v := range vs {
-		lanes = append(lanes, Lane{Kind: LaneIRQ, Vector: uint8(v), Label: trace.VectorName(uint8(v))})
+	for _, v := range m.Vectors() {
+		lanes = append(lanes, Lane{Kind: LaneIRQ, Vector: v, Label: trace.VectorName(v)})
 	}
 	lanes = append(lanes, Lane{Kind: LaneIdle, Label: "idle (hlt)"})
-	exits := map[string]bool{}
-	for n := range x.exits {
-		exits[n] = true
-	}
-	for i := searchHost(m.Host, x.hostCur); i < len(m.Host); i++ {
-		if m.Host[i].Kind == trace.HostExit {
-			exits[m.Host[i].Name] = true
-		}
-	}
-	names := make([]string, 0, len(exits))
-	for n := range exits {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	for _, n := range m.ExitKinds() {
 		lanes = append(lanes, Lane{Kind: LaneExit, Exit: n, Label: "exit " + n})
 	}
-	lanes = append(lanes, Lane{Kind: LaneKeys, Label: "host keys"})
-	return lanes
+	return append(lanes, Lane{Kind: LaneKeys, Label: "host keys"})
 }
 
 // group is the lane's group: tasks, interrupts, the CPU, the host.

@@ -39,6 +39,7 @@ var (
 	ColIdle        = rgb(0x56, 0x5e, 0x6d)
 	ColExit        = rgb(0xc0, 0x7c, 0xff)
 	ColKey         = rgb(0xff, 0x6b, 0x9a)
+	ColKeyUp       = rgb(0xa8, 0x5a, 0x7a) // a key's release: dimmer, and drawn in the lane's lower half
 
 	// Wake arrows, by source.
 	ColWakeIRQ     = rgb(0xff, 0xb0, 0x3b)

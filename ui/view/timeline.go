@@ -3,8 +3,9 @@ package view
 import (
 	"image/color"
 	"math"
+	"slices"
+	"sort"
 
-	"github.com/pollscope/pollscope/guest"
 	"github.com/pollscope/pollscope/trace"
 )
 
@@ -18,20 +19,18 @@ const (
 	MinShade = 0.4
 )
 
-const (
-	spanOpen = 2 // a span still running at the model's end
-)
-
 // Item is one thing drawn on a lane: a span, or a pixel column of merged
 // spans or instants.
 type Item struct {
 	Lane       int
 	X0, X1     float64
-	Start, End int64 // the time the item covers: its first start, its last end
-	Count      int   // how many spans or instants it stands for
-	Busy       int64 // their total duration (spans)
-	Flag       uint8 // spanReady or spanOpen, for a single span
-	Sched      bool  // scheduled time, not polls
+	Start, End int64          // the time the item covers: its first start, its last end
+	Count      int            // how many spans or instants it stands for
+	Index      int            // the first one's index in its lane's list (trace.SpanList, trace.Instants)
+	Busy       int64          // their total duration (spans)
+	Flag       trace.SpanFlag // for a single span: ready, open
+	Sched      bool           // waiting time (woken, not yet polled), not polls
+	KeyUp      bool           // on the key lane: every event in it is a release
 	Shade      float64
 }
 
@@ -39,7 +38,7 @@ type Item struct {
 // lane to the start of the poll it caused.
 type Arrow struct {
 	Wake   int
-	Source guest.WakeSourceKind
+	Source trace.WakeSourceKind
 	Self   bool
 	Line   Line
 }
@@ -62,66 +61,31 @@ type Timeline struct {
 	// wakes are in view.
 	ArrowsHidden bool
 
-	tail scratch
 	from int64 // the model's start: nothing before it is drawn
-}
 
-// scratch holds what a frame reads from the model past the index's settled
-// times, reused between frames.
-type scratch struct {
-	polls, sched map[uint32]*spanList
-	irqs         map[uint8]*spanList
-	idle         spanList
-	exits        map[string]*instantList
-	keys         instantList
-}
-
-func (s *scratch) reset() {
-	if s.polls == nil {
-		s.polls, s.sched = map[uint32]*spanList{}, map[uint32]*spanList{}
-		s.irqs, s.exits = map[uint8]*spanList{}, map[string]*instantList{}
-	}
-	for _, m := range []map[uint32]*spanList{s.polls, s.sched} {
-		for _, l := range m {
-			l.clear()
-		}
-	}
-	for _, l := range s.irqs {
-		l.clear()
-	}
-	for _, l := range s.exits {
-		l.t = l.t[:0]
-	}
-	s.idle.clear()
-	s.keys.t = s.keys.t[:0]
-}
-
-func (l *spanList) clear() {
-	l.start, l.end, l.flag, l.cum = l.start[:0], l.end[:0], l.flag[:0], l.cum[:0]
-}
-
-func getSpans[K comparable](m map[K]*spanList, k K) *spanList {
-	l := m[k]
-	if l == nil {
-		l = &spanList{}
-		m[k] = l
-	}
-	return l
+	// What the items were last computed from (see Build).
+	built     bool
+	builtIn   TimelineInput
+	builtFrom *trace.Model
+	prevLanes []Lane
 }
 
 // TimelineInput is what a timeline frame is computed from.
 type TimelineInput struct {
 	Model    *trace.Model
-	Index    *Index // already updated with Model
 	View     Viewport
 	Pane     Rect
 	Scroll   float64
 	Selected uint32 // the selected task, 0 for none
 }
 
-// Build lays the timeline out and computes its items and arrows.
+// Build lays the timeline out and computes its items and arrows from the
+// model's lanes. When only the model changed since the last Build, and
+// everything in view was already final then (Model.Final: later events
+// change nothing before it), the items and arrows are kept: a frozen view
+// of the past costs nothing while the guest runs on.
 func (tl *Timeline) Build(in TimelineInput) {
-	m, x := in.Model, in.Index
+	m := in.Model
 	tl.Pane = in.Pane
 	tl.View = in.View
 	body := Rect{in.Pane.X, in.Pane.Y + HeaderH, in.Pane.W, in.Pane.H - HeaderH}
@@ -129,19 +93,26 @@ func (tl *Timeline) Build(in TimelineInput) {
 	tl.Plot = Rect{tl.RulerR.X, body.Y + RulerH, tl.RulerR.W, body.H - RulerH}
 	tl.Labels = Rect{body.X, tl.Plot.Y, LabelW, tl.Plot.H}
 	tl.Ruler = MakeRuler(in.View, tl.Plot.X, tl.Plot.W, 90)
-	tl.Lanes = BuildLanes(m, x)
+	tl.prevLanes, tl.Lanes = tl.Lanes, tl.prevLanes
+	tl.Lanes = BuildLanes(m, tl.Lanes)
 	tl.Content = PlaceLanes(tl.Lanes, tl.Plot.Y+4)
 	tl.Scroll = clamp(in.Scroll, 0, math.Max(0, tl.Content+8-tl.Plot.H))
 	for i := range tl.Lanes {
 		tl.Lanes[i].Y -= tl.Scroll
 	}
+	in.Scroll = tl.Scroll
+	if tl.unchanged(in) {
+		tl.builtFrom = m
+		return
+	}
+	tl.built, tl.builtIn, tl.builtFrom = true, in, m
 	tl.Items = tl.Items[:0]
 	tl.Arrows = tl.Arrows[:0]
+	tl.ArrowsHidden = false
 	if tl.Plot.W < 10 || m == nil {
 		return
 	}
 	tl.from = m.Start
-	tl.readTail(m, x)
 	for i := range tl.Lanes {
 		ln := &tl.Lanes[i]
 		if ln.Y+ln.H < tl.Plot.Y || ln.Y > tl.Plot.Bottom() {
@@ -149,128 +120,61 @@ func (tl *Timeline) Build(in TimelineInput) {
 		}
 		switch ln.Kind {
 		case LaneTask:
-			if t := x.tasks[ln.Task]; t != nil {
-				tl.walkSpans(i, &t.sched, true)
-			}
-			tl.walkSpans(i, tl.tail.sched[ln.Task], true)
-			if t := x.tasks[ln.Task]; t != nil {
-				tl.walkSpans(i, &t.polls, false)
-			}
-			tl.walkSpans(i, tl.tail.polls[ln.Task], false)
+			tl.walkSpans(i, m.WaitLane(ln.Task), true)
+			tl.walkSpans(i, m.PollLane(ln.Task), false)
 		case LaneIRQ:
-			tl.walkSpans(i, x.irqs[ln.Vector], false)
-			tl.walkSpans(i, tl.tail.irqs[ln.Vector], false)
+			tl.walkSpans(i, m.IRQLane(ln.Vector), false)
 		case LaneIdle:
-			tl.walkSpans(i, &x.idle, false)
-			tl.walkSpans(i, &tl.tail.idle, false)
+			tl.walkSpans(i, m.IdleLane(), false)
 		case LaneExit:
-			tl.walkInstants(i, x.exits[ln.Exit])
-			tl.walkInstants(i, tl.tail.exits[ln.Exit])
+			tl.walkInstants(i, m.ExitLane(ln.Exit))
 		case LaneKeys:
-			tl.walkInstants(i, &x.keys)
-			tl.walkInstants(i, &tl.tail.keys)
+			tl.walkInstants(i, m.KeyLane())
 		}
 	}
 	tl.buildArrows(m, in.Selected)
 }
 
-// readTail gathers what lies past the index's settled times: the last spans
-// and host events, and the spans still open at the model's end.
-func (tl *Timeline) readTail(m *trace.Model, x *Index) {
-	s := &tl.tail
-	s.reset()
-	for i := searchPolls(m.Polls, x.pollCur); i < len(m.Polls); i++ {
-		p := &m.Polls[i]
-		var f uint8
-		if p.Ready {
-			f = spanReady
-		}
-		getSpans(s.polls, p.Task).add(p.Start, p.End, f)
-		if p.Wake >= 0 && p.Wake < len(m.Wakes) && m.Wakes[p.Wake].Time < p.Start {
-			getSpans(s.sched, p.Task).add(m.Wakes[p.Wake].Time, p.Start, 0)
-		}
+// unchanged reports whether the items of the last Build still stand for in:
+// the same input, or the same but for a model in which nothing before the
+// view's end changed (it was final in the model the items came from, and
+// the model's start, its lanes and their places are the same).
+func (tl *Timeline) unchanged(in TimelineInput) bool {
+	prev := tl.builtFrom
+	if !tl.built || prev == nil || in.Model == nil {
+		return false
 	}
-	for _, p := range m.OpenPolls {
-		getSpans(s.polls, p.Task).add(p.Start, m.End, spanOpen)
+	was := tl.builtIn
+	was.Model = in.Model
+	if was != in || !slices.Equal(tl.Lanes, tl.prevLanes) {
+		return false
 	}
-	// Tasks woken and not yet polled: scheduled from their earliest wake
-	// since their last poll began. Look back a bounded number of wakes.
-	var waiting map[uint32]int64
-	for i := range m.Tasks {
-		if t := &m.Tasks[i]; t.State == trace.Scheduled {
-			if waiting == nil {
-				waiting = map[uint32]int64{}
-			}
-			waiting[t.ID] = -1
-		}
-	}
-	for k, n := len(m.Wakes)-1, 0; k >= 0 && n < 4096 && len(waiting) > 0; k, n = k-1, n+1 {
-		w := &m.Wakes[k]
-		if _, ok := waiting[w.Task]; !ok {
-			continue
-		}
-		if t, _ := m.Task(w.Task); t != nil && w.Time < t.Stats.LastPoll {
-			continue
-		}
-		waiting[w.Task] = w.Time
-	}
-	for id, t := range waiting {
-		if t >= 0 {
-			getSpans(s.sched, id).add(t, m.End, spanOpen)
-		}
-	}
-	for i := searchIRQs(m.IRQs, x.irqCur); i < len(m.IRQs); i++ {
-		q := &m.IRQs[i]
-		getSpans(s.irqs, q.Vector).add(q.Start, q.End, 0)
-	}
-	for _, q := range m.OpenIRQs {
-		getSpans(s.irqs, q.Vector).add(q.Start, m.End, spanOpen)
-	}
-	for i := searchSpans(m.Idle, x.idleCur); i < len(m.Idle); i++ {
-		s.idle.add(m.Idle[i].Start, m.Idle[i].End, 0)
-	}
-	for _, q := range m.OpenIdle {
-		s.idle.add(q.Start, m.End, spanOpen)
-	}
-	for i := searchHost(m.Host, x.hostCur); i < len(m.Host); i++ {
-		e := &m.Host[i]
-		switch e.Kind {
-		case trace.HostExit:
-			l := s.exits[e.Name]
-			if l == nil {
-				l = &instantList{}
-				s.exits[e.Name] = l
-			}
-			l.add(e.Time)
-		case trace.HostKeyEvent:
-			s.keys.add(e.Time)
-		}
-	}
+	return in.Model == prev || (in.View.End <= prev.Final && in.Model.Start == prev.Start)
 }
 
-// walkSpans adds the items of one span list on lane li: spans MinDetailPx
-// wide or more as themselves, runs of narrower ones merged per pixel column.
-func (tl *Timeline) walkSpans(li int, l *spanList, sched bool) {
-	if l == nil || l.len() == 0 {
+// walkSpans adds the items of one lane's spans on lane li: spans
+// MinDetailPx wide or more as themselves, runs of narrower ones merged per
+// pixel column.
+func (tl *Timeline) walkSpans(li int, l *trace.SpanList, sched bool) {
+	n := l.Len()
+	if n == 0 {
 		return
 	}
 	v, x0, w := tl.View, tl.Plot.X, tl.Plot.W
 	nsPerPx := v.NsPerPx(w)
 	xOf := func(t int64) float64 { return v.X(t, x0, w) }
-	n := l.len()
-	i := l.firstEndingAfter(v.Start, 0)
-	// What the index kept of spans the model evicted is not drawn, so the
-	// picture does not depend on when the index last trimmed.
-	for i < n && l.start[i] < tl.from {
-		i = l.firstStartingAt(tl.from, i)
+	i := l.FirstEndingAfter(v.Start, 0)
+	if i < n && l.Start(i) < tl.from {
+		i = l.FirstStartingAt(tl.from, i)
 	}
-	for i < n && l.start[i] < v.End {
-		xs, xe := xOf(l.start[i]), xOf(l.end[i])
+	for i < n && l.Start(i) < v.End {
+		start, end := l.Start(i), l.End(i)
+		xs, xe := xOf(start), xOf(end)
 		if xe-xs >= MinDetailPx {
 			tl.Items = append(tl.Items, Item{
 				Lane: li, X0: math.Max(xs, x0), X1: math.Min(xe, x0+w),
-				Start: l.start[i], End: l.end[i], Count: 1, Busy: l.end[i] - l.start[i],
-				Flag: l.flag[i], Sched: sched, Shade: 1,
+				Start: start, End: end, Count: 1, Index: i, Busy: end - start,
+				Flag: l.Flag(i), Sched: sched, Shade: 1,
 			})
 			i++
 			continue
@@ -278,46 +182,52 @@ func (tl *Timeline) walkSpans(li int, l *spanList, sched bool) {
 		// Merge the spans that start in xs's pixel column.
 		col := math.Floor(xs - x0)
 		colEnd := v.Start + int64(math.Ceil((col+1)*nsPerPx))
-		j := l.firstStartingAt(colEnd, i+1)
-		if last := j - 1; last > i && xOf(l.end[last])-xOf(l.start[last]) >= MinDetailPx {
+		j := l.FirstStartingAt(colEnd, i+1)
+		if last := j - 1; last > i && xOf(l.End(last))-xOf(l.Start(last)) >= MinDetailPx {
 			j = last // leave a wide span to be drawn as itself
 		}
-		busy := l.busy(i, j)
+		busy := l.Busy(i, j)
 		shade := MinShade + (1-MinShade)*clamp(float64(busy)/nsPerPx, 0, 1)
+		lastEnd := l.End(j - 1)
 		it := Item{
-			Lane: li, X0: math.Max(x0+col, x0), X1: math.Min(math.Max(x0+col+1, xOf(l.end[j-1])), x0+w),
-			Start: l.start[i], End: l.end[j-1], Count: j - i, Busy: busy, Sched: sched, Shade: shade,
+			Lane: li, X0: math.Max(x0+col, x0), X1: math.Min(math.Max(x0+col+1, xOf(lastEnd)), x0+w),
+			Start: start, End: lastEnd, Count: j - i, Index: i, Busy: busy, Sched: sched, Shade: shade,
 		}
 		if j-i == 1 {
-			it.Flag = l.flag[i]
+			it.Flag = l.Flag(i)
 		}
 		tl.Items = append(tl.Items, it)
 		i = j
 	}
 }
 
-// walkInstants adds the items of one instant list on lane li: per pixel
+// walkInstants adds the items of one lane's instants on lane li: per pixel
 // column, a tick for the instants in it.
-func (tl *Timeline) walkInstants(li int, l *instantList) {
-	if l == nil || len(l.t) == 0 {
+func (tl *Timeline) walkInstants(li int, l *trace.Instants) {
+	n := l.Len()
+	if n == 0 {
 		return
 	}
 	v, x0, w := tl.View, tl.Plot.X, tl.Plot.W
 	nsPerPx := v.NsPerPx(w)
-	_, i := l.count(max(v.Start, tl.from), 0, 0)
-	for i < len(l.t) && l.t[i] < v.End {
-		col := math.Floor(v.X(l.t[i], x0, w) - x0)
+	i := l.FirstAt(max(v.Start, tl.from), 0)
+	for i < n && l.Time(i) < v.End {
+		t := l.Time(i)
+		col := math.Floor(v.X(t, x0, w) - x0)
 		colEnd := v.Start + int64(math.Ceil((col+1)*nsPerPx))
-		n, _ := l.count(l.t[i], colEnd, i)
-		n = max(n, 1)
+		j := max(l.FirstAt(colEnd, i), i+1)
+		up := true
+		for k := i; k < j && up; k++ {
+			up = l.Flag(k)&trace.InstantKeyUp != 0
+		}
 		// One instant: a 2-pixel tick. More: the shade grows with the
 		// logarithm of the count.
-		shade := clamp(0.55+0.15*math.Log2(float64(n)), 0, 1)
+		shade := clamp(0.55+0.15*math.Log2(float64(j-i)), 0, 1)
 		tl.Items = append(tl.Items, Item{
 			Lane: li, X0: x0 + col, X1: math.Min(x0+col+2, x0+w),
-			Start: l.t[i], End: l.t[i+n-1], Count: n, Shade: shade,
+			Start: t, End: l.Time(j - 1), Count: j - i, Index: i, KeyUp: up, Shade: shade,
 		})
-		i += n
+		i = j
 	}
 }
 
@@ -345,7 +255,7 @@ func (tl *Timeline) buildArrows(m *trace.Model, selected uint32) {
 	}
 	for k := lo; k < hi && len(tl.Arrows) < MaxArrows; k++ {
 		w := &m.Wakes[k]
-		if only != 0 && w.Task != only && !(w.Source == guest.WakeTask && w.SourceID == only) {
+		if only != 0 && w.Task != only && !(w.Source == trace.WakeTask && w.SourceID == only) {
 			continue
 		}
 		dst, ok := laneOf[w.Task]
@@ -364,11 +274,11 @@ func (tl *Timeline) buildArrows(m *trace.Model, selected uint32) {
 		src := dst
 		self := w.Self
 		switch w.Source {
-		case guest.WakeInterrupt:
+		case trace.WakeInterrupt:
 			if i := IRQLane(tl.Lanes, uint8(w.SourceID)); i >= 0 {
 				src = i
 			}
-		case guest.WakeTask:
+		case trace.WakeTask:
 			if i, ok := laneOf[w.SourceID]; ok {
 				src = i
 			}
@@ -399,13 +309,13 @@ func ArrowLine(src, dst Lane, xWake, xPoll float64, c color.RGBA) Line {
 }
 
 // ArrowColor is the colour of a wake arrow by its source.
-func ArrowColor(src guest.WakeSourceKind, self bool) color.RGBA {
+func ArrowColor(src trace.WakeSourceKind, self bool) color.RGBA {
 	switch {
 	case self:
 		return ColWakeSelf
-	case src == guest.WakeInterrupt:
+	case src == trace.WakeInterrupt:
 		return ColWakeIRQ
-	case src == guest.WakeTask:
+	case src == trace.WakeTask:
 		return ColWakeTask
 	}
 	return ColWakeUnknown
@@ -419,9 +329,9 @@ func (tl *Timeline) ItemColor(it *Item, bg color.RGBA) color.RGBA {
 		switch {
 		case it.Sched:
 			c = ColScheduled
-		case it.Flag&spanOpen != 0:
+		case it.Flag&trace.SpanOpen != 0:
 			c = ColPollOpen
-		case it.Flag&spanReady != 0:
+		case it.Flag&trace.SpanReady != 0:
 			c = ColPollReady
 		default:
 			c = ColPollPending
@@ -434,6 +344,9 @@ func (tl *Timeline) ItemColor(it *Item, bg color.RGBA) color.RGBA {
 		c = ColExit
 	case LaneKeys:
 		c = ColKey
+		if it.KeyUp {
+			c = ColKeyUp
+		}
 	}
 	if it.Shade >= 1 {
 		return c
@@ -493,8 +406,11 @@ func (tl *Timeline) Draw(l *Layer, mt Metrics, selected uint32, hover int) {
 		it := &tl.Items[k]
 		ln := &tl.Lanes[it.Lane]
 		y, h := ln.Y+3, ln.H-6
-		if it.Sched {
+		switch {
+		case it.Sched:
 			y, h = ln.Y+1, ln.H-2
+		case it.KeyUp:
+			y, h = ln.Y+ln.H/2, ln.H/2-3
 		}
 		r := clipY(Rect{it.X0, y, math.Max(it.X1-it.X0, 1), h}, plot)
 		l.fill(r, tl.ItemColor(it, tl.LaneBackground(it.Lane, selected)))
@@ -537,4 +453,9 @@ func clipY(r, clip Rect) Rect {
 		return Rect{}
 	}
 	return Rect{r.X, top, r.W, bot - top}
+}
+
+// searchWakes returns the index of the first wake at or after t.
+func searchWakes(s []trace.Wake, t int64) int {
+	return sort.Search(len(s), func(i int) bool { return s[i].Time >= t })
 }

@@ -101,27 +101,81 @@ func TestZoomedOutAggregates(t *testing.T) {
 	}
 }
 
-// The index, fed snapshot after snapshot (with evictions), draws the same
-// as a fresh index fed only the last snapshot.
-func TestIncrementalIndexMatchesFresh(t *testing.T) {
+// A timeline rebuilt from snapshot after snapshot (with evictions) draws
+// what one built afresh from the last snapshot draws, at every view: the
+// items it keeps for a view before the watermark are still right.
+func TestRebuiltTimelineMatchesFresh(t *testing.T) {
 	evs := demoStream(2000).evs
+	for i := range evs {
+		evs[i].Time *= 1000 // rounds of 100 ms: host events settle (trace.HostSettle) within the run
+	}
 	c := trace.NewCollector(trace.Options{MaxEvents: 4000})
-	inc := NewIndex()
+	views := func(m *trace.Model) []Viewport {
+		return []Viewport{{m.Start, m.End}, {m.End - 300_000_000, m.End}, {m.Start + 1000, m.Start + 50_000_000},
+			{m.Final - 40_000_000, m.Final}, {m.End - 50_000_000, m.End}}
+	}
+	live := make([]*Timeline, 5)
+	for i := range live {
+		live[i] = &Timeline{}
+	}
+	kept := 0
 	for i := 0; i < len(evs); i += 37 {
 		c.Add(evs[i:min(i+37, len(evs))]...)
-		inc.Update(c.Snapshot())
+		m := c.Snapshot()
+		for k, v := range views(m) {
+			if k >= 3 && i > len(evs)/2 { // from then on, the same views frame after frame
+				v = live[k].View
+			}
+			before := len(live[k].Items)
+			live[k].Build(TimelineInput{Model: m, View: v, Pane: Rect{0, 0, 1200, 600}})
+			fresh := build(t, m, v, live[k].Plot.W)
+			if !slices.Equal(live[k].Items, fresh.Items) || !slices.Equal(live[k].Arrows, fresh.Arrows) {
+				t.Fatalf("after %d events, view %+v: the rebuilt timeline draws %d items, a fresh one %d", i, v, len(live[k].Items), len(fresh.Items))
+			}
+			if k == 3 && live[k].builtFrom == m && before > 0 && live[k].builtIn.Model != m {
+				kept++
+			}
+		}
 	}
-	m := c.Snapshot()
-	if m.Evicted == 0 {
+	if m := c.Snapshot(); m.Evicted == 0 {
 		t.Fatalf("nothing was evicted: the test does not test eviction")
 	}
-	for _, v := range []Viewport{{m.Start, m.End}, {m.End - 300_000, m.End}, {m.Start + 1000, m.Start + 50_000}} {
-		a := &Timeline{}
-		a.Build(TimelineInput{Model: m, Index: inc, View: v, Pane: Rect{0, 0, 1200, 600}})
-		b := build(t, m, v, a.Plot.W)
-		if !slices.Equal(a.Items, b.Items) {
-			t.Errorf("view %+v: incremental index draws %d items, fresh one %d", v, len(a.Items), len(b.Items))
-		}
+	if kept == 0 {
+		t.Errorf("the view before the watermark was recomputed every time")
+	}
+}
+
+// Items are kept from one model to the next only where the first was
+// final: a poll still open in view is redrawn once it ends.
+func TestTimelineKeepsOnlyFinalItems(t *testing.T) {
+	c := trace.NewCollector(trace.Options{})
+	s := &stream{}
+	sec := int64(time.Second)
+	s.executor().spawn(1, "t").at(1*sec).poll(1, time.Millisecond, false).at(5 * sec).begin(1).at(6 * sec).hostExit("hlt")
+	c.Add(s.evs...)
+	m1 := c.Snapshot()
+	tl := &Timeline{}
+	in := TimelineInput{Model: m1, View: Viewport{0, 6 * sec}, Pane: Rect{0, 0, LabelW + 1000 + PlotPadR, 600}}
+	tl.Build(in)
+	open := itemsOn(tl, 0, false)
+	if len(open) != 2 || open[1].Flag&trace.SpanOpen == 0 {
+		t.Fatalf("items %+v, want a poll and an open one", open)
+	}
+	c.Add(trace.Event{Time: 7 * sec, Kind: gk(guest.EvPollEnd), Task: 1, Arg: 1})
+	in.Model = c.Snapshot()
+	tl.Build(in)
+	if got := itemsOn(tl, 0, false); len(got) != 2 || got[1].Flag&trace.SpanOpen != 0 {
+		t.Errorf("after the poll ended the timeline still draws %+v", got)
+	}
+	// A view before the watermark keeps its items: the same slice, not recomputed.
+	in.View = Viewport{0, in.Model.Final}
+	tl.Build(in)
+	first := &tl.Items[0]
+	c.Add(trace.Event{Time: 8 * sec, Kind: trace.HostExit, Name: "hlt"})
+	in.Model = c.Snapshot()
+	tl.Build(in)
+	if &tl.Items[0] != first || tl.builtIn.Model == in.Model {
+		t.Errorf("a view before the watermark was recomputed")
 	}
 }
 
@@ -131,7 +185,7 @@ func TestOpenSpansReachTheEnd(t *testing.T) {
 	m := collect(s.evs)
 	tl := build(t, m, Viewport{0, 5000}, 1000)
 	items := itemsOn(tl, 0, false)
-	if len(items) != 1 || items[0].Flag&spanOpen == 0 || items[0].End != m.End {
+	if len(items) != 1 || items[0].Flag&trace.SpanOpen == 0 || items[0].End != m.End {
 		t.Fatalf("open poll drawn as %+v, want one open item ending at %d", items, m.End)
 	}
 	if c := tl.ItemColor(&items[0], ColLaneEven); c != ColPollOpen {
@@ -204,15 +258,15 @@ func TestArrows(t *testing.T) {
 	la, lb, lt := tl.Lanes[0], tl.Lanes[1], tl.Lanes[IRQLane(tl.Lanes, timerVec)]
 	want := []struct {
 		line Line
-		src  guest.WakeSourceKind
+		src  trace.WakeSourceKind
 		self bool
 	}{
 		// The timer (below) wakes a: from the timer lane's middle up to a's bottom.
-		{Line{X0: x(2000), Y0: lt.Y + lt.H/2, X1: x(4000), Y1: la.Y + la.H - 1, Color: ColWakeIRQ}, guest.WakeInterrupt, false},
+		{Line{X0: x(2000), Y0: lt.Y + lt.H/2, X1: x(4000), Y1: la.Y + la.H - 1, Color: ColWakeIRQ}, trace.WakeInterrupt, false},
 		// a wakes b (below it) during its poll: down to b's top.
-		{Line{X0: x(4500), Y0: la.Y + la.H/2, X1: x(6000), Y1: lb.Y + 1, Color: ColWakeTask}, guest.WakeTask, false},
+		{Line{X0: x(4500), Y0: la.Y + la.H/2, X1: x(6000), Y1: lb.Y + 1, Color: ColWakeTask}, trace.WakeTask, false},
 		// a wakes itself: along its own top edge.
-		{Line{X0: x(4500), Y0: la.Y + 2, X1: x(8000), Y1: la.Y + 2, Color: ColWakeSelf}, guest.WakeTask, true},
+		{Line{X0: x(4500), Y0: la.Y + 2, X1: x(8000), Y1: la.Y + 2, Color: ColWakeSelf}, trace.WakeTask, true},
 	}
 	for i, w := range want {
 		a := tl.Arrows[i]
@@ -228,9 +282,7 @@ func TestArrows(t *testing.T) {
 	if len(tl.Arrows) != 0 || !tl.ArrowsHidden {
 		t.Errorf("%d arrows drawn for %d wakes", len(tl.Arrows), len(m.Wakes))
 	}
-	x2 := NewIndex()
-	x2.Update(m)
-	tl.Build(TimelineInput{Model: m, Index: x2, View: Viewport{0, m.End}, Pane: Rect{0, 0, 1200, 600}, Selected: 1})
+	tl.Build(TimelineInput{Model: m, View: Viewport{0, m.End}, Pane: Rect{0, 0, 1200, 600}, Selected: 1})
 	if len(tl.Arrows) == 0 {
 		t.Fatalf("no arrows for the selected task")
 	}
@@ -265,5 +317,53 @@ func TestInstantsMergePerColumn(t *testing.T) {
 		if it.Count != 10 {
 			t.Fatalf("column at %v holds %d exits, want 10", it.X0, it.Count)
 		}
+	}
+}
+
+// The key lane tells presses from releases: a release is drawn dimmer, in
+// the lane's lower half, and its tooltip says so.
+func TestKeyLaneShowsDirection(t *testing.T) {
+	s := &stream{}
+	s.executor().at(1000).hostKey("A").at(5000).hostKeyUp("A")
+	m := collect(s.evs)
+	tl := build(t, m, Viewport{0, 10_000}, 1000)
+	li := -1
+	for i, ln := range tl.Lanes {
+		if ln.Kind == LaneKeys {
+			li = i
+		}
+	}
+	items := itemsOn(tl, li, false)
+	if len(items) != 2 || items[0].KeyUp || !items[1].KeyUp {
+		t.Fatalf("key lane items %+v, want a press then a release", items)
+	}
+	bg := tl.LaneBackground(li, 0)
+	if tl.ItemColor(&items[0], bg) == tl.ItemColor(&items[1], bg) {
+		t.Errorf("a press and a release are drawn in the same colour")
+	}
+	for i, want := range []string{"key A pressed", "key A released"} {
+		k := -1
+		for j := range tl.Items {
+			if tl.Items[j] == items[i] {
+				k = j
+			}
+		}
+		if tip := tl.Tooltip(m, k); len(tip) == 0 || !strings.HasPrefix(tip[0], want) {
+			t.Errorf("tooltip of key event %d: %q, want %q", i, tip, want)
+		}
+	}
+	var l Layer
+	tl.Draw(&l, DefaultMetrics, 0, -1)
+	var up, down *Fill
+	for i := range l.Fills {
+		switch f := &l.Fills[i]; f.Rect.X {
+		case items[0].X0:
+			down = f
+		case items[1].X0:
+			up = f
+		}
+	}
+	if up == nil || down == nil || up.Rect.Y <= down.Rect.Y || up.Rect.H >= down.Rect.H {
+		t.Errorf("press drawn %+v, release %+v: want the release lower and shorter", down, up)
 	}
 }

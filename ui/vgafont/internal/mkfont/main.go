@@ -1,7 +1,7 @@
 // Command mkfont assembles ui/vgafont/cp437-8x16.psf: the 256 code page 437
 // glyphs, in byte order, taken from the VGA-style 8×16 fonts of Debian's
 // console-setup package (console-setup-linux, /usr/share/consolefonts), which
-// are indexed by Unicode. Each byte's character (vga.CP437) is looked up in
+// are indexed by Unicode. Each byte's character (emulator.CP437) is looked up in
 // the fonts in the order given, first match wins.
 //
 //	apt-get download console-setup-linux && dpkg-deb -x console-setup-linux_*.deb cs
@@ -17,7 +17,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/pollscope/pollscope/devices/vga"
+	"github.com/pollscope/pollscope/emulator"
 	"github.com/pollscope/pollscope/ui/vgafont"
 )
 
@@ -49,7 +49,7 @@ func main() {
 	glyphs := make([][]byte, 256)
 	chars := make([][]rune, 256)
 	for b := range 256 {
-		r := vga.CP437(byte(b))
+		r := emulator.CP437(byte(b))
 		if b == 0 {
 			glyphs[b] = make([]byte, 16) // the VGA draws nothing for 0x00
 			continue
