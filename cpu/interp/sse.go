@@ -358,30 +358,37 @@ func buildFXRSTOR(wide bool) builder {
 		if mx&^mxcsrMask != 0 {
 			c.raise(vecGP, 0)
 		}
-		f := &c.fpu
-		f.fcw = binary.LittleEndian.Uint16(img[0:])
-		f.fsw = binary.LittleEndian.Uint16(img[2:])
-		f.ftw = img[4]
-		f.fop = binary.LittleEndian.Uint16(img[6:])
-		if wide {
-			f.fip = binary.LittleEndian.Uint64(img[8:])
-			f.fdp = binary.LittleEndian.Uint64(img[16:])
-		} else {
-			f.fip = uint64(binary.LittleEndian.Uint32(img[8:]))
-			f.fdp = uint64(binary.LittleEndian.Uint32(img[16:]))
-		}
-		for i := range f.st {
-			copy(f.st[i][:10], img[32+16*i:])
-		}
-		if c.cr4&cr4OSFXSR != 0 {
-			c.mxcsr = mx
-			n := 8
-			if c.mode == 64 || wide {
-				n = 16
-			}
-			for i := 0; i < n; i++ {
-				copy(c.xmm[i][:], img[160+16*i:])
-			}
-		}
+		c.fxrstorImage(img[:], wide, c.cr4&cr4OSFXSR != 0)
 	})
+}
+
+// fxrstorImage loads the x87/SSE state from a 512-byte FXSAVE image; sse
+// says whether MXCSR and the XMM registers are loaded too.
+func (c *CPU) fxrstorImage(img []byte, wide, sse bool) {
+	f := &c.fpu
+	f.fcw = binary.LittleEndian.Uint16(img[0:])
+	f.fsw = binary.LittleEndian.Uint16(img[2:])
+	f.ftw = img[4]
+	f.fop = binary.LittleEndian.Uint16(img[6:])
+	if wide {
+		f.fip = binary.LittleEndian.Uint64(img[8:])
+		f.fdp = binary.LittleEndian.Uint64(img[16:])
+	} else {
+		f.fip = uint64(binary.LittleEndian.Uint32(img[8:]))
+		f.fdp = uint64(binary.LittleEndian.Uint32(img[16:]))
+	}
+	for i := range f.st {
+		copy(f.st[i][:10], img[32+16*i:])
+	}
+	if !sse {
+		return
+	}
+	c.mxcsr = binary.LittleEndian.Uint32(img[24:])
+	n := 8
+	if c.mode == 64 || wide {
+		n = 16
+	}
+	for i := 0; i < n; i++ {
+		copy(c.xmm[i][:], img[160+16*i:])
+	}
 }

@@ -124,3 +124,41 @@ func TestLongRepMovsIsInterruptible(t *testing.T) {
 		t.Errorf("%d instructions, want one per iteration", c.InstructionCount())
 	}
 }
+
+// CompleteInstruction finishes a pending IN without running further.
+func TestCompleteInstruction(t *testing.T) {
+	// in al, 0x60; hlt
+	c, _ := newTestCPU(t, modeLong, []byte{0xe4, 0x60, 0xf4})
+	e, _ := c.Run()
+	if e.Kind != cpu.ExitPortIO {
+		t.Fatalf("exit %v", e.Kind)
+	}
+	e.Data[0] = 0x42
+	if err := c.CompleteInstruction(); err != nil {
+		t.Fatal(err)
+	}
+	if c.regs[0]&0xff != 0x42 || c.rip != codeAddr+2 {
+		t.Fatalf("after CompleteInstruction: AL=%#x RIP=%#x", c.regs[0]&0xff, c.rip)
+	}
+	if err := c.CompleteInstruction(); err != nil || c.rip != codeAddr+2 {
+		t.Fatalf("a second CompleteInstruction changed something: %v %#x", err, c.rip)
+	}
+	if e := runToHalt(t, c); e.Kind != cpu.ExitHLT || c.rip != codeAddr+3 {
+		t.Fatalf("then: %v at %#x", e.Kind, c.rip)
+	}
+	// SetFPU round-trips with FPU.
+	var img cpu.FXSave
+	img[0], img[1] = 0x7f, 0x03
+	img[24], img[25] = 0x80, 0x1f
+	img[160] = 0xaa
+	if err := c.SetFPU(img); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := c.FPU(); got[160] != 0xaa || got[0] != 0x7f || got[25] != 0x1f {
+		t.Fatalf("FPU after SetFPU: %x", got[:32])
+	}
+	img[27] = 0x80 // reserved MXCSR bit
+	if c.SetFPU(img) == nil {
+		t.Fatal("SetFPU accepted a reserved MXCSR bit")
+	}
+}

@@ -1,6 +1,7 @@
 package interp
 
 import (
+	"encoding/binary"
 	"fmt"
 
 	"github.com/pollscope/pollscope/cpu"
@@ -132,4 +133,37 @@ func (c *CPU) FPU() (cpu.FXSave, error) {
 	var x cpu.FXSave
 	c.fxsaveImage(x[:], true)
 	return x, nil
+}
+
+// SetFPU replaces the x87/SSE state from an FXSAVE image (all sixteen XMM
+// registers).
+func (c *CPU) SetFPU(x cpu.FXSave) error {
+	if mx := binary.LittleEndian.Uint32(x[24:]); mx&^mxcsrMask != 0 {
+		return fmt.Errorf("MXCSR %#x sets reserved bits (mask %#x)", mx, mxcsrMask)
+	}
+	c.fxrstorImage(x[:], true, true)
+	return nil
+}
+
+// CompleteInstruction finishes an IN or INS whose exit the machine has
+// answered, without running further: the value lands in its register (or
+// memory) and RIP moves past it. Without one pending it does nothing.
+func (c *CPU) CompleteInstruction() (err error) {
+	if !c.pendingIO.active {
+		return nil
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			if f, ok := r.(*fault); ok {
+				// An INS whose destination went away: deliver the fault
+				// on the next Run, as the hardware would have.
+				fv := *f
+				c.pendingException = &fv
+				return
+			}
+			err = fmt.Errorf("interp: completing the I/O instruction: %v", r)
+		}
+	}()
+	c.completeIO()
+	return nil
 }

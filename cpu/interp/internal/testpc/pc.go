@@ -30,10 +30,16 @@ type PC struct {
 	uart     *serial.UART
 	kbd      *ps2.Controller
 	ports    map[uint16]portSlot
+	timed    []devices.Timed
 	intr     bool
 	deadline time.Duration
 	pitDirty bool
 }
+
+// devClock is the vCPU's clock as the devices read it.
+type devClock struct{ c cpu.Clock }
+
+func (d devClock) Now() devices.Time { return devices.Time(d.c.Now()) }
 
 type portSlot struct {
 	dev devices.PortDevice
@@ -44,10 +50,12 @@ type portSlot struct {
 // set (Load returns the PVH entry state).
 func New(vcpu cpu.VCPU, ram []byte) *PC {
 	p := &PC{RAM: ram, CPU: vcpu, ports: make(map[uint16]portSlot), pitDirty: true}
+	clock := devClock{vcpu.Clock()}
 	p.pic = pic.New(devices.LineFunc(func(high bool) { p.intr = high }))
-	p.pit = pit.New(vcpu.Clock(), p.pic.IRQ(0))
+	p.pit = pit.New(clock, p.pic.IRQ(0))
 	p.uart = serial.New(p.pic.IRQ(4), &p.Serial)
-	p.kbd = ps2.New(p.pic.IRQ(1), p.pic.IRQ(12), func() {})
+	p.kbd = ps2.New(clock, p.pic.IRQ(1), p.pic.IRQ(12), func() {})
+	p.timed = []devices.Timed{p.pit, p.kbd}
 	exit := debugexit.New(func(v uint32) { p.ExitValue = &v })
 	p.attach(0x40, 4, pitPorts{p})
 	p.attach(0x61, 1, p.pit.PortB())
@@ -121,20 +129,30 @@ func (p *PC) InterruptPending() bool { return p.intr && p.pic.INTR() }
 // Acknowledge runs the PIC's INTA cycle and returns the vector.
 func (p *PC) Acknowledge() uint8 { return p.pic.Acknowledge() }
 
-// ServiceTimer brings the PIT up to the vCPU's clock and arms the next
-// deadline, as the emulator's run loop does.
+// ServiceTimer brings the timed devices (PIT, keyboard typematic) up to
+// the vCPU's clock and arms the earliest next deadline, as the emulator's
+// timer service does.
 func (p *PC) ServiceTimer() error {
-	if !p.pitDirty && p.CPU.Clock().Now() < p.deadline {
+	now := p.CPU.Clock().Now()
+	if !p.pitDirty && now < p.deadline {
 		return nil
 	}
-	p.pit.Update()
 	p.pitDirty = false
-	next, ok := p.pit.NextDeadline()
-	if !ok {
-		p.deadline = 1<<63 - 1
-		return p.CPU.KickAt(0)
+	next := time.Duration(1<<63 - 1)
+	for _, d := range p.timed {
+		t, ok := d.NextDeadline()
+		if ok && time.Duration(t) <= now {
+			d.Advance(devices.Time(now))
+			t, ok = d.NextDeadline()
+		}
+		if ok {
+			next = min(next, time.Duration(t))
+		}
 	}
 	p.deadline = next
+	if next == 1<<63-1 {
+		return p.CPU.KickAt(0)
+	}
 	return p.CPU.KickAt(next)
 }
 
