@@ -8,7 +8,7 @@
 #   guest/kernel/test-qemu.sh            # QEMU with KVM
 #   ACCEL=tcg guest/kernel/test-qemu.sh  # QEMU's own CPU emulation
 #
-# Under KVM on a host that emulates the guest's instructions (PVM), booting
+# Under KVM on a host that emulates CPL0 code (README, "Hosts"), booting
 # takes a few seconds; the timeouts allow for it.
 set -u
 

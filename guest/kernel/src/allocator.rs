@@ -20,7 +20,8 @@ struct HeapArea([u8; HEAP_SIZE]);
 
 /// In its own .bss.heap section, which linker.ld keeps outside the range
 /// the boot code zeroes: the allocator needs no zeroed memory, and zeroing
-/// 8 MiB costs most of a second when the CPU is emulated.
+/// 8 MiB would only cost boot time (most of a second where CPL0 code is
+/// emulated; README, "Hosts").
 #[unsafe(link_section = ".bss.heap")]
 static mut HEAP_AREA: HeapArea = HeapArea([0; HEAP_SIZE]);
 

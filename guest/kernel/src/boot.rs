@@ -16,8 +16,7 @@
 //! CR4.OSXMMEXCPT=1 (SIMD exceptions as #XM). The kernel is compiled without
 //! SSE (see .cargo/config.toml), but the interrupt path's FXSAVE needs
 //! OSFXSR to cover the XMM registers, and code built with SSE stays safe.
-//! MXCSR keeps its reset value 0x1F80 (LDMXCSR is one of the instructions
-//! KVM's emulator lacks).
+//! MXCSR keeps its reset value 0x1F80 (no LDMXCSR: README, "Hosts").
 
 use core::arch::global_asm;
 

@@ -13,6 +13,7 @@ mod bench;
 mod boot;
 mod cmdline;
 mod console;
+mod context;
 mod cpu;
 mod crash;
 mod demo;
@@ -20,6 +21,7 @@ mod exceptions;
 mod exit;
 mod gdt;
 mod idt;
+mod interrupts;
 mod isr;
 mod keyboard;
 mod ktest;
@@ -76,8 +78,6 @@ extern "C" fn kernel_main(start_info_phys: u64) -> ! {
     }
 
     let hz = timer_hz();
-    pit::set_report_every(report_every());
-    let (executor, scenario) = demo::options();
     pic::init();
     pit::init(hz);
     keyboard::init();
@@ -89,6 +89,7 @@ extern "C" fn kernel_main(start_info_phys: u64) -> ! {
     if bench::requested() {
         bench::run();
     }
+    let (executor, scenario) = demo::options();
     demo::run(executor, scenario)
 }
 
@@ -146,15 +147,3 @@ fn timer_hz() -> u32 {
         }
     }
 }
-
-/// `report=N`: print a timer line every N ticks (0 or absent: never).
-fn report_every() -> u64 {
-    match cmdline::get_u64("report") {
-        Ok(n) => n.unwrap_or(0),
-        Err(text) => {
-            println!("warning: report={text} ignored (not a number)");
-            0
-        }
-    }
-}
-

@@ -1,5 +1,6 @@
-//! x86 port I/O. Every access is a VM exit on KVM (several microseconds
-//! when nested), so drivers keep the number of accesses low.
+//! x86 port I/O. Every access is a VM exit under a hypervisor (README,
+//! "Hosts", for what one costs), so drivers keep the number of accesses
+//! low.
 
 use core::arch::asm;
 

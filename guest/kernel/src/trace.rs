@@ -6,9 +6,9 @@
 //! 64-byte-aligned static of 2 MiB. It lives in `.bss.trace`, which the
 //! linker script keeps outside the range the boot code zeroes (like the heap
 //! arena): the loader already zeroes it as part of the ELF's memsz, and
-//! zeroing 2 MiB again is slow where the CPU is emulated. `init` writes every
-//! header field explicitly; record slots start zeroed, so no stale commit word
-//! can match.
+//! zeroing it again would only cost boot time. `init` writes every header
+//! field explicitly; record slots start zeroed, so no stale commit word can
+//! match.
 //!
 //! Writers are tasks and interrupt handlers on one CPU, and a handler can
 //! interrupt a task halfway through a record. Each writer claims its slot
@@ -18,6 +18,7 @@
 //! `commit = seq + 1`. Nobody waits for anybody; a full ring (the host has
 //! not read far enough) costs one increment of `dropped`.
 
+use crate::context;
 use crate::cpu;
 use crate::port::outl;
 use core::sync::atomic::{AtomicBool, AtomicU16, AtomicU32, AtomicU64, Ordering};
@@ -191,7 +192,7 @@ pub fn record(kind: Kind, task: u32, arg: u64) {
 
 #[inline]
 fn write(kind: Kind, task: u32, arg: u64) {
-    write_to(&RING.header, &RING.records, kind, task, arg, crate::task::ready_len);
+    write_to(&RING.header, &RING.records, kind, task, arg, context::ready_len);
 }
 
 /// The writer, for any ring of N records (N a power of two): the live
@@ -233,7 +234,21 @@ pub(crate) fn write_to<const N: usize>(
 
 /// A user mark, attributed to the task being polled (0 outside a poll).
 pub fn mark(value: u64) {
-    record(Kind::Mark, crate::task::current_task(), value);
+    record(Kind::Mark, context::task(), value);
+}
+
+/// Who is waking a task right now, as a Wake record's argument: the
+/// interrupt handler running (its vector), else the task being polled,
+/// else unknown.
+pub fn wake_source() -> u64 {
+    let vector = context::vector();
+    if vector != 0 {
+        return WAKE_INTERRUPT << 56 | vector as u64;
+    }
+    match context::task() {
+        0 => WAKE_UNKNOWN << 56,
+        task => WAKE_TASK << 56 | task as u64,
+    }
 }
 
 /// TaskSpawn's argument: the name's physical address and length.

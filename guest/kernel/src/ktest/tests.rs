@@ -1,7 +1,7 @@
 //! The tests `test` runs, in order. Names are `<module>::<name>` after the
 //! module under test.
 
-use super::{Test, TestResult, ensure};
+use super::case::{Test, TestResult, ensure};
 use crate::keyboard::Decoder;
 use crate::sync::SpinLock;
 use crate::task::Task;

@@ -5,7 +5,7 @@
 
 use super::queue::ArrayQueue;
 use super::{Task, TaskId};
-use crate::{cpu, println, trace};
+use crate::{context, cpu, println, trace};
 use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
 use alloc::task::Wake;
@@ -33,7 +33,8 @@ pub struct Executor {
 impl Executor {
     pub fn new() -> Self {
         let task_queue = Arc::new(ArrayQueue::new(QUEUE_CAPACITY));
-        super::set_ready_queue(Arc::as_ptr(&task_queue));
+        let (tail, head) = task_queue.position_counters();
+        context::set_ready_counters(tail, head);
         trace::record(trace::Kind::ExecutorStart, 0, 1);
         Executor {
             tasks: BTreeMap::new(),
@@ -116,7 +117,7 @@ impl Executor {
 
 impl Drop for Executor {
     fn drop(&mut self) {
-        super::set_ready_queue(core::ptr::null());
+        context::set_ready_counters(core::ptr::null(), core::ptr::null());
     }
 }
 
@@ -175,7 +176,7 @@ impl TaskWaker {
     /// Record the wake (with its source) and queue the task. Lock-free:
     /// interrupt handlers call this.
     fn wake_task(&self) {
-        trace::record(trace::Kind::Wake, self.task_id.as_u32(), super::wake_source());
+        trace::record(trace::Kind::Wake, self.task_id.as_u32(), trace::wake_source());
         if self.task_queue.push(self.task_id).is_err() {
             LOST_WAKES.fetch_add(1, Ordering::Relaxed);
         }

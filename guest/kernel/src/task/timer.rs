@@ -1,5 +1,5 @@
-//! Time for tasks: the PIT's tick counter, `sleep` futures woken from the
-//! timer interrupt, and the `report=N` lines.
+//! Time for tasks: the PIT's tick counter and `sleep` futures woken from
+//! the timer interrupt.
 //!
 //! Armed timers live in a fixed table of (deadline tick, waker) slots, so
 //! arming one never allocates. `NEXT_DUE` caches the earliest deadline: on
@@ -11,7 +11,6 @@
 //! (`SpinLock::lock_irq`) makes the task side's critical sections atomic;
 //! the handler runs with interrupts off and so always finds the lock free.
 
-use super::atomic_waker::AtomicWaker;
 use crate::pit;
 use crate::sync::SpinLock;
 use core::future::Future;
@@ -151,24 +150,4 @@ impl Drop for Sleep {
     fn drop(&mut self) {
         self.release();
     }
-}
-
-/// Woken by IRQ0 when a `report=N` line is due.
-pub static REPORT_WAKER: AtomicWaker = AtomicWaker::new();
-
-/// The tick count of the next due `report=N` line.
-pub fn next_report() -> impl Future<Output = u64> {
-    core::future::poll_fn(|cx| {
-        if let Some(ticks) = pit::take_report() {
-            return Poll::Ready(ticks);
-        }
-        REPORT_WAKER.register(cx.waker());
-        match pit::take_report() {
-            Some(ticks) => {
-                REPORT_WAKER.take();
-                Poll::Ready(ticks)
-            }
-            None => Poll::Pending,
-        }
-    })
 }

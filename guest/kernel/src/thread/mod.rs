@@ -1,8 +1,10 @@
 //! Preemptive kernel threads: a fixed pool, round-robin, switched by the
 //! timer interrupt (time slices) and by `yield_now()`. They exist to be
-//! measured against the async tasks (`bench=preempt-*`, src/bench.rs) and
+//! measured against the async tasks (`bench=preempt-*`, src/bench/) and
 //! are tested by `test=thread` (src/ktest/); the demo scenarios never start
-//! any.
+//! any. Part of the lab: while `run` runs, and only then, it points the
+//! timer's gate at the full interrupt path and installs its scheduler in
+//! the hooks of src/interrupts.rs.
 //!
 //! # Context: where a thread's registers live
 //!
@@ -39,11 +41,9 @@
 //! FXSAVE image: FCW 0x037F, MXCSR 0x1F80).
 //!
 //! Voluntary switches (`yield_now`, blocking in `park`, `exit`) enter the
-//! same path through `thread_yield_entry` (isr.rs), a hand-made `int 0x81`:
-//! it pushes the frame the CPU would, on the area TSS.IST1 names, and jumps
-//! into `isr_common`. (`int 0x81` itself kills the VM under this
-//! workplace's KVM, whose instruction emulator cannot do INT n in long
-//! mode; vector 0x81 is wired to the same handler for where it can.)
+//! same path through `isr_soft_interrupt` (src/isr.rs), a hand-made
+//! `int 0x81`: it pushes the frame the CPU would, on the area TSS.IST1
+//! names, and jumps into `isr_common`.
 //!
 //! # Scheduling
 //!
@@ -56,16 +56,14 @@
 
 pub mod channel;
 
-use crate::isr::{self, InterruptFrame};
-use crate::{cpu, gdt};
+use crate::isr::{self, InterruptFrame, isr_soft_interrupt};
+use crate::{cpu, gdt, idt, interrupts};
 use alloc::alloc::{alloc, dealloc};
 use alloc::boxed::Box;
 use core::alloc::Layout;
+use core::arch::global_asm;
 use core::cell::UnsafeCell;
 use core::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-
-/// The vector `thread_yield_entry` pretends to be (and `int 0x81` is).
-pub const YIELD_VECTOR: u64 = 0x81;
 /// Threads besides the caller of `run`.
 pub const MAX_THREADS: usize = 256;
 /// Each thread's stack.
@@ -152,7 +150,9 @@ static ACTIVE: AtomicBool = AtomicBool::new(false);
 static SWITCHES: AtomicU64 = AtomicU64::new(0);
 /// Those made by IRQ0 (time slice over).
 static TIMER_SWITCHES: AtomicU64 = AtomicU64::new(0);
-/// `ISR_ENTRY_TSC` of the interrupt that made the last timer switch.
+/// TSC at the first instruction of the last timer interrupt (while
+/// threads run), and of the one that made the last timer switch.
+static TIMER_ENTRY_TSC: AtomicU64 = AtomicU64::new(0);
 static LAST_TIMER_SWITCH_ENTRY_TSC: AtomicU64 = AtomicU64::new(0);
 static PAINT_IRQ_AREAS: AtomicBool = AtomicBool::new(false);
 /// Deepest use of any painted IRQ area at the last join (bytes).
@@ -165,10 +165,38 @@ unsafe fn scheduler() -> &'static mut Scheduler {
     unsafe { &mut *SCHEDULER.0.get() }
 }
 
+// The timer's entry while threads run: a TSC stamp (for bench=
+// preempt-timer), then the full path of src/isr.rs, whose frames the
+// scheduler can switch.
+global_asm!(
+    r#"
+    .section .text.thread_timer, "ax"
+    .balign 16
+    .global thread_timer_entry
+thread_timer_entry:
+    pushq %rax
+    pushq %rdx
+    rdtsc
+    shlq $32, %rdx
+    orq %rdx, %rax
+    movq %rax, {tsc}(%rip)
+    popq %rdx
+    popq %rax
+    jmp isr_stub_table + {stub}
+"#,
+    tsc = sym TIMER_ENTRY_TSC,
+    stub = const interrupts::TIMER_VECTOR as usize * 16,
+    options(att_syntax)
+);
+
 unsafe extern "C" {
-    /// src/isr.rs: save the full context as an interrupt would, let the
-    /// scheduler pick, resume whoever it picked.
-    fn thread_yield_entry();
+    fn thread_timer_entry();
+}
+
+/// Save the full context as an interrupt would, let the scheduler pick,
+/// resume whoever it picked.
+fn switch() {
+    unsafe { isr_soft_interrupt() }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -218,7 +246,7 @@ pub fn spawn(f: impl FnOnce() + 'static) -> ThreadId {
             rcx: 0,
             rbx: 0,
             rax: 0,
-            vector: YIELD_VECTOR,
+            vector: isr::SOFT_VECTOR,
             error_code: 0,
             rip: thread_start as *const () as u64,
             cs: gdt::KERNEL_CODE as u64,
@@ -275,7 +303,7 @@ pub fn exit() -> ! {
     assert!(s.current != 0, "thread::exit outside a spawned thread");
     s.threads[s.current].state = State::Exited;
     s.live -= 1;
-    unsafe { thread_yield_entry() };
+    switch();
     unreachable!("an exited thread was resumed");
 }
 
@@ -283,7 +311,7 @@ pub fn exit() -> ! {
 /// switch through the interrupt path. Outside `run`, nothing happens.
 #[inline]
 pub fn yield_now() {
-    unsafe { thread_yield_entry() }
+    switch();
 }
 
 /// The calling thread.
@@ -302,7 +330,7 @@ pub fn park() {
         s.threads[me].permit = false;
     } else {
         s.threads[me].state = State::Blocked;
-        unsafe { thread_yield_entry() };
+        switch();
     }
     if was {
         cpu::sti();
@@ -345,8 +373,14 @@ pub fn run(slice_ticks: u32) {
         s.slice_ticks = slice_ticks;
         s.ticks_in_slice = 0;
         ACTIVE.store(true, Ordering::Relaxed);
+        interrupts::set_soft_interrupt_hook(Some(on_yield_interrupt));
+        interrupts::set_timer_frame_hook(Some(on_timer_interrupt));
+        idt::set_handler(interrupts::TIMER_VECTOR, thread_timer_entry as *const () as u64);
         // Back here, interrupts still off, once the last thread exited.
-        unsafe { thread_yield_entry() };
+        switch();
+        idt::set_handler(interrupts::TIMER_VECTOR, isr::default_handler(interrupts::TIMER_VECTOR));
+        interrupts::set_timer_frame_hook(None);
+        interrupts::set_soft_interrupt_hook(None);
         ACTIVE.store(false, Ordering::Relaxed);
     }
     let s = unsafe { scheduler() };
@@ -403,13 +437,14 @@ pub fn timer_switches() -> u64 {
     TIMER_SWITCHES.load(Ordering::Relaxed)
 }
 
-/// `ISR_ENTRY_TSC` of the timer interrupt that made the last timer switch.
+/// TSC at the first instruction of the timer interrupt that made the last
+/// timer switch.
 pub fn last_timer_switch_entry_tsc() -> u64 {
     LAST_TIMER_SWITCH_ENTRY_TSC.load(Ordering::Relaxed)
 }
 
-/// Vector 0x81 (`thread_yield_entry`): switch to the next runnable thread.
-pub fn on_yield_interrupt(frame: *mut InterruptFrame) -> *mut InterruptFrame {
+/// The software interrupt (`switch`): switch to the next runnable thread.
+fn on_yield_interrupt(frame: *mut InterruptFrame) -> *mut InterruptFrame {
     if !ACTIVE.load(Ordering::Relaxed) {
         return frame;
     }
@@ -418,8 +453,7 @@ pub fn on_yield_interrupt(frame: *mut InterruptFrame) -> *mut InterruptFrame {
 
 /// IRQ0, after the tick was handled and acknowledged: switch if the
 /// running thread's slice is over.
-#[inline]
-pub fn on_timer_interrupt(frame: *mut InterruptFrame) -> *mut InterruptFrame {
+fn on_timer_interrupt(frame: *mut InterruptFrame) -> *mut InterruptFrame {
     if !ACTIVE.load(Ordering::Relaxed) {
         return frame;
     }
@@ -448,7 +482,7 @@ unsafe fn reschedule(s: &mut Scheduler, frame: *mut InterruptFrame, timer: bool)
     SWITCHES.store(SWITCHES.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
     if timer {
         TIMER_SWITCHES.store(TIMER_SWITCHES.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
-        LAST_TIMER_SWITCH_ENTRY_TSC.store(isr::ISR_ENTRY_TSC.load(Ordering::Relaxed), Ordering::Relaxed);
+        LAST_TIMER_SWITCH_ENTRY_TSC.store(TIMER_ENTRY_TSC.load(Ordering::Relaxed), Ordering::Relaxed);
     }
     let next = &s.threads[next];
     gdt::set_irq_stack_top(next.irq_top);
