@@ -116,9 +116,14 @@ func firstHost(model *trace.Model, kind trace.Kind, arg uint64, from int64) int6
 }
 
 // The simple executor busy-polls (polls without wakes, never idle); the
-// waker executor sleeps in hlt between interrupts.
+// waker executor sleeps in hlt until there is work. (A tick that wakes
+// nothing does not end an idle period, so the demo's idle periods are
+// about as many as its tasks' wake-ups: some 20 a second.)
 func TestSimpleAndWakerExecutors(t *testing.T) {
-	_, simple := runScenario(t, "executor=simple", time.Second)
+	busy, simple := runScenario(t, "executor=simple", time.Second)
+	// The busy-polling guest takes a whole host core: stop it before the
+	// second guest runs.
+	busy.Close()
 	if simple.Executor != "simple" {
 		t.Fatalf("executor = %q, want simple", simple.Executor)
 	}
@@ -136,7 +141,8 @@ func TestSimpleAndWakerExecutors(t *testing.T) {
 	if waker.Executor != "waker" {
 		t.Fatalf("executor = %q, want waker", waker.Executor)
 	}
-	if len(waker.Idle) < 50 {
+	t.Logf("the waker executor idled %d times in a second", len(waker.Idle))
+	if len(waker.Idle) < 10 {
 		t.Errorf("the waker executor idled only %d times in a second", len(waker.Idle))
 	}
 	var idle int64

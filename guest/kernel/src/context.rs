@@ -12,6 +12,9 @@ use core::sync::atomic::{AtomicPtr, AtomicU8, AtomicU32, AtomicUsize, Ordering};
 /// The vector of the IRQ handler running now, 0 outside handlers (vector
 /// 0 is #DE, never an IRQ).
 static VECTOR: AtomicU8 = AtomicU8::new(0);
+/// The interrupt whose work task code is doing now, 0 if none (see
+/// `on_behalf_of`).
+static ON_BEHALF_OF: AtomicU8 = AtomicU8::new(0);
 /// The task being polled, 0 between polls.
 static TASK: AtomicU32 = AtomicU32::new(0);
 static TASK_NAME: AtomicPtr<u8> = AtomicPtr::new(core::ptr::null_mut());
@@ -29,6 +32,24 @@ pub fn vector() -> u8 {
 /// An IRQ handler starts (`vector`) or ends (0).
 pub fn set_vector(vector: u8) {
     VECTOR.store(vector, Ordering::Relaxed);
+}
+
+/// Run `f`, work an interrupt left for task context (the timer's wakes,
+/// src/task/timer.rs), as that interrupt's: the trace names `vector` as
+/// the source of the wakes it makes.
+pub fn on_behalf_of(vector: u8, f: impl FnOnce()) {
+    let outer = ON_BEHALF_OF.swap(vector, Ordering::Relaxed);
+    f();
+    ON_BEHALF_OF.store(outer, Ordering::Relaxed);
+}
+
+/// The interrupt a wake comes from: the handler running, else the one
+/// whose work is being done, else 0.
+pub fn waking_vector() -> u8 {
+    match vector() {
+        0 => ON_BEHALF_OF.load(Ordering::Relaxed),
+        vector => vector,
+    }
 }
 
 pub fn task() -> u32 {

@@ -17,7 +17,7 @@ use crate::task::simple_executor::SimpleExecutor;
 use crate::task::timer::{self, sleep_ms, sleep_until};
 use crate::task::yield_now::yield_now;
 use crate::task::{Task, keyboard};
-use crate::{cmdline, cpu, println, trace, tsc, vga};
+use crate::{cmdline, cpu, println, ring, trace, tsc, vga};
 use alloc::vec::Vec;
 use core::future::Future;
 use core::pin::Pin;
@@ -111,7 +111,7 @@ pub fn run(executor: ExecutorKind, scenario: Scenario) -> ! {
             executor.run();
             // Every task finished: idle.
             loop {
-                cpu::sti_hlt();
+                ring::wait_for_interrupt();
             }
         }
     }

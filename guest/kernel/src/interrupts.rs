@@ -98,12 +98,12 @@ fn hardware_irq(vector: u8) {
     context::set_vector(0);
 }
 
-/// IRQ0: count the tick, let the TSC calibration see it, wake due
-/// sleepers, then the lab's tick hook if one is installed. Never prints.
+/// IRQ0: count the tick, let the TSC calibration see it, then the lab's
+/// tick hook if one is installed. Never prints. The sleepers the tick made
+/// due are the executor's to wake (src/task/timer.rs).
 fn timer() {
     let now = pit::on_tick();
     tsc::on_tick(now);
-    task::timer::on_tick(now);
     let hook = TICK_HOOK.load(Ordering::Acquire);
     if !hook.is_null() {
         // Stored from a fn() by set_tick_hook.

@@ -13,11 +13,14 @@
 //! whatever frame it gets (its FXSAVE image sits at the same place relative
 //! to it), so a switch costs no copying.
 //!
-//! `isr_soft_interrupt` is a software interrupt entry for a *call*: it
+//! `soft_interrupt` is a software interrupt for a *call*: at CPL0 it
 //! builds on the IST1 stack exactly the frame the CPU would push for
-//! `int 0x81` and joins the common path. `INT n` itself is not used for
-//! this (see README, "Hosts"); vector 0x81 is still wired to the same
-//! handler.
+//! `int 0x81` and joins the common path; at CPL3 it gets there through a
+//! #GP gate (below). `INT n` itself is not used for this (see README,
+//! "Hosts"); vector 0x81 is still wired to the same handler.
+//!
+//! The #GP entry also serves `ring_cpl0_gate`, the way CPL3 code runs a
+//! function at CPL0 (src/ring.rs).
 //!
 //! Hardware IRQs (vectors 32-47) take a shorter path by default:
 //! `isr_irq_table`'s stubs save only the registers a C call may clobber
@@ -89,14 +92,80 @@ isr_stub_table:
     .set isr_vector, 0
     .rept 256
     .balign 16
-    .if (isr_vector == 8) || (isr_vector == 10) || (isr_vector == 11) || (isr_vector == 12) || (isr_vector == 13) || (isr_vector == 14) || (isr_vector == 17) || (isr_vector == 21) || (isr_vector == 29) || (isr_vector == 30)
+    .if isr_vector == 13
+    jmp isr_gp_entry
+    .else
+    .if (isr_vector == 8) || (isr_vector == 10) || (isr_vector == 11) || (isr_vector == 12) || (isr_vector == 14) || (isr_vector == 17) || (isr_vector == 21) || (isr_vector == 29) || (isr_vector == 30)
     .else
     pushq $0
     .endif
     pushq $isr_vector
     jmp isr_common
+    .endif
     .set isr_vector, isr_vector + 1
     .endr
+
+/* #GP. From CPL3, a `hlt` at one of the two gates below is a request for
+   CPL0, not a fault: [rsp] = error code, 8(%rsp) = RIP, 16(%rsp) = CS.
+   - ring_cpl0_gate(f, state), a C call: call f(state) here, at CPL0 on
+     the exception stack with interrupts off, and return past the `hlt`.
+     The caller may lose its caller-saved registers; f keeps the others.
+     (The CPU pushed six words on a 16-byte-aligned IST stack, so RSP is
+     aligned for the CALL.)
+   - isr_soft_gate(arg), a C call: the software interrupt (below) from
+     CPL3. The CPU's frame moves to the stack TSS.IST1 names, where an
+     interrupt from CPL3 would have put it, and joins the common path as
+     vector 0x81, to return past the `hlt`.
+   Anything else is a real #GP. */
+isr_gp_entry:
+    testb $3, 16(%rsp)
+    jz .Lgp_fault
+    cmpq $ring_cpl0_gate_hlt, 8(%rsp)
+    je .Lgp_cpl0_call
+    cmpq $isr_soft_gate_hlt, 8(%rsp)
+    je .Lgp_soft_interrupt
+.Lgp_fault:
+    pushq $13
+    jmp isr_common
+.Lgp_cpl0_call:
+    movq %rdi, %rax
+    movq %rsi, %rdi
+    cld
+    call *%rax
+    addq $1, 8(%rsp)
+    addq $8, %rsp
+    iretq
+.Lgp_soft_interrupt:
+    movq kernel_tss+{ist1}(%rip), %rax
+    movq 40(%rsp), %rcx             /* SS */
+    movq %rcx, -8(%rax)
+    movq 32(%rsp), %rcx             /* RSP */
+    movq %rcx, -16(%rax)
+    movq 24(%rsp), %rcx             /* RFLAGS */
+    movq %rcx, -24(%rax)
+    movq 16(%rsp), %rcx             /* CS */
+    movq %rcx, -32(%rax)
+    movq 8(%rsp), %rcx              /* RIP, past the hlt */
+    incq %rcx
+    movq %rcx, -40(%rax)
+    movq $0, -48(%rax)              /* error code */
+    movq ${vector}, -56(%rax)       /* vector */
+    leaq -56(%rax), %rsp
+    jmp isr_common
+
+    .balign 16
+    .global ring_cpl0_gate
+ring_cpl0_gate:
+ring_cpl0_gate_hlt:
+    hlt
+    ret
+
+    .balign 16
+    .global isr_soft_gate
+isr_soft_gate:
+isr_soft_gate_hlt:
+    hlt
+    ret
 
     .global isr_common
 isr_common:
@@ -129,8 +198,9 @@ isr_common:
     addq $16, %rsp
     iretq
 
-/* extern "C" fn isr_soft_interrupt(): an `int 0x81` done by hand, for a
-   caller that is allowed to lose its caller-saved registers (the C ABI).
+/* extern "C" fn isr_soft_interrupt(arg): an `int 0x81` done by hand at
+   CPL0, for a caller that is allowed to lose its caller-saved registers
+   (the C ABI); arg stays in RDI, saved in the frame.
    Entered by CALL: [rsp] = return address. Interrupts are masked before
    the IST area is touched, as an interrupt gate would; the saved RFLAGS
    keep the caller's IF, and IRETQ restores it. */
@@ -193,9 +263,22 @@ isr_irq_common:
 unsafe extern "C" {
     static isr_stub_table: u8;
     static isr_irq_table: u8;
-    /// Enter the common path as if `int 0x81` had been executed (see the
-    /// file comment); returns when the context that called it resumes.
-    pub fn isr_soft_interrupt();
+    fn isr_soft_interrupt(arg: u64);
+    fn isr_soft_gate(arg: u64);
+}
+
+/// Enter the common path as if `int 0x81` had been executed, with `arg`
+/// in the frame's RDI, at CPL0 or CPL3 (see the file comment); returns
+/// when the context that called it resumes.
+#[inline]
+pub fn soft_interrupt(arg: u64) {
+    unsafe {
+        if crate::cpu::cpl() == 0 {
+            isr_soft_interrupt(arg)
+        } else {
+            isr_soft_gate(arg)
+        }
+    }
 }
 
 /// The full-path stub of `vector`.

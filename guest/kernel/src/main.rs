@@ -32,6 +32,7 @@ mod pit;
 mod port;
 mod pvh;
 mod queue;
+mod ring;
 mod selftest;
 mod serial;
 mod sync;
@@ -45,7 +46,9 @@ use exit::exit;
 
 pub const BANNER: &str = "pollscope demo kernel 0.1.0";
 
-/// Called by boot.rs in 64-bit mode on the boot stack, interrupts off.
+/// Called by boot.rs in 64-bit mode on the boot stack, interrupts off, at
+/// CPL0: set up the machine, then continue in `run` at the tasks'
+/// privilege level (src/ring.rs).
 #[unsafe(no_mangle)]
 extern "C" fn kernel_main(start_info_phys: u64) -> ! {
     console::init();
@@ -56,9 +59,13 @@ extern "C" fn kernel_main(start_info_phys: u64) -> ! {
     gdt::init();
     idt::init();
     allocator::init();
+    let bad_ring = ring::init(cmdline::get("ring"));
 
     console::print_with_attr(vga::BANNER_ATTR, format_args!("{BANNER}\n"));
     println!("cmdline: {}", cmdline::as_str());
+    if let Some(value) = bad_ring {
+        println!("warning: ring={value} ignored (valid: 0, 3), using 3");
+    }
     trace::init(trace_enabled());
     match start_info {
         None => println!("warning: no PVH start info at {start_info_phys:#x}"),
@@ -66,22 +73,27 @@ extern "C" fn kernel_main(start_info_phys: u64) -> ! {
         Some(_) => {}
     }
 
+    let hz = timer_hz();
+    pic::init();
+    pit::init(hz);
+    keyboard::init();
+    ring::enter(run)
+}
+
+/// The rest of the boot, at the tasks' privilege level (CPL3 unless
+/// `ring=0`) with interrupts on: the self-test, a deliberate crash, the
+/// tests, the benchmarks or the demo.
+extern "C" fn run() -> ! {
     if cmdline::has("selftest") {
         run_selftest();
     }
     if let Some(kind) = cmdline::get("crash") {
-        crash::crash(kind);
+        crash::in_task(kind);
         println!("warning: unknown crash={kind} (known: {})", crash::KINDS);
     }
     if cmdline::has("exit") {
         exit(exit::SUCCESS);
     }
-
-    let hz = timer_hz();
-    pic::init();
-    pit::init(hz);
-    keyboard::init();
-    cpu::sti();
     println!("ready");
     if ktest::requested() {
         ktest::run();

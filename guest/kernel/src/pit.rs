@@ -6,6 +6,7 @@
 //! generator) the output pulses once every `divisor` input clocks, forever.
 
 use crate::port::outb;
+use crate::ring;
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 pub const IRQ: u8 = 0;
@@ -29,13 +30,16 @@ pub fn divisor(hz: u32) -> u16 {
 }
 
 /// Start channel 0 at `hz` (MIN_HZ..=MAX_HZ), or restart it at a new rate
-/// (the benchmarks do; writing the mode command restarts the count).
+/// (the benchmarks do; writing the mode command restarts the count). Port
+/// I/O, so at CPL0 (`ring::privileged`).
 pub fn init(hz: u32) {
-    HZ.store(hz, Ordering::Relaxed);
-    let divisor = divisor(hz);
-    outb(MODE_COMMAND, CHANNEL0_LOHI_MODE2);
-    outb(CHANNEL0_DATA, divisor as u8);
-    outb(CHANNEL0_DATA, (divisor >> 8) as u8);
+    ring::privileged(|| {
+        HZ.store(hz, Ordering::Relaxed);
+        let divisor = divisor(hz);
+        outb(MODE_COMMAND, CHANNEL0_LOHI_MODE2);
+        outb(CHANNEL0_DATA, divisor as u8);
+        outb(CHANNEL0_DATA, (divisor >> 8) as u8);
+    });
 }
 
 /// The programmed rate.

@@ -20,3 +20,17 @@ pub fn inb(port: u16) -> u8 {
 pub fn outl(port: u16, value: u32) {
     unsafe { asm!("out dx, eax", in("dx") port, in("eax") value, options(nostack, preserves_flags)) }
 }
+
+/// Write `bytes` to one port, one after the other (`rep outsb`).
+#[inline]
+pub fn outsb(port: u16, bytes: &[u8]) {
+    unsafe {
+        asm!(
+            "rep outsb",
+            in("dx") port,
+            inout("rsi") bytes.as_ptr() => _,
+            inout("rcx") bytes.len() => _,
+            options(nostack, preserves_flags, readonly)
+        )
+    }
+}

@@ -1,15 +1,15 @@
 //! A spin lock for a single CPU.
 //!
-//! `lock` leaves interrupts as they are: for state that interrupt handlers
-//! never wait for (the console; handlers that print use `try_lock` or, on
-//! fatal paths, `force_unlock`). Long critical sections, such as printing
-//! through port I/O, then do not hold off the timer.
-//!
-//! `lock_irq` also disables interrupts while held: for state a handler may
-//! take (the heap), so a handler can never spin on a lock that the code it
-//! interrupted holds.
+//! It leaves interrupts as they are (code at CPL3 cannot change them, see
+//! src/ring.rs): it guards state that interrupt handlers never wait for.
+//! Handlers that must print use `try_lock` or, on fatal paths,
+//! `force_unlock`; every other piece of state a handler shares with tasks
+//! is lock-free (the ready queue, the scancode queue, the trace ring, an
+//! `AtomicWaker`). Long critical sections, such as printing through port
+//! I/O, then do not hold off the timer. Tasks never spin on each other (a
+//! task holds no lock across an `.await`); a thread may spin on a lock a
+//! preempted thread holds, until that thread's next time slice.
 
-use crate::cpu;
 use core::cell::UnsafeCell;
 use core::ops::{Deref, DerefMut};
 use core::sync::atomic::{AtomicBool, Ordering};
@@ -30,19 +30,11 @@ impl<T> SpinLock<T> {
         while !self.acquire() {
             core::hint::spin_loop();
         }
-        SpinLockGuard { lock: self, restore_interrupts: false }
+        SpinLockGuard { lock: self }
     }
 
     pub fn try_lock(&self) -> Option<SpinLockGuard<'_, T>> {
-        self.acquire().then_some(SpinLockGuard { lock: self, restore_interrupts: false })
-    }
-
-    pub fn lock_irq(&self) -> SpinLockGuard<'_, T> {
-        let interrupts_were_enabled = cpu::save_and_cli();
-        while !self.acquire() {
-            core::hint::spin_loop();
-        }
-        SpinLockGuard { lock: self, restore_interrupts: interrupts_were_enabled }
+        self.acquire().then_some(SpinLockGuard { lock: self })
     }
 
     /// Release the lock whoever holds it. Only for the fatal paths (panic,
@@ -59,7 +51,6 @@ impl<T> SpinLock<T> {
 
 pub struct SpinLockGuard<'a, T> {
     lock: &'a SpinLock<T>,
-    restore_interrupts: bool,
 }
 
 impl<T> Deref for SpinLockGuard<'_, T> {
@@ -78,8 +69,5 @@ impl<T> DerefMut for SpinLockGuard<'_, T> {
 impl<T> Drop for SpinLockGuard<'_, T> {
     fn drop(&mut self) {
         self.lock.locked.store(false, Ordering::Release);
-        if self.restore_interrupts {
-            cpu::sti();
-        }
     }
 }

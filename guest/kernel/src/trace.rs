@@ -238,10 +238,10 @@ pub fn mark(value: u64) {
 }
 
 /// Who is waking a task right now, as a Wake record's argument: the
-/// interrupt handler running (its vector), else the task being polled,
-/// else unknown.
+/// interrupt handler running or whose work is being done (its vector),
+/// else the task being polled, else unknown.
 pub fn wake_source() -> u64 {
-    let vector = context::vector();
+    let vector = context::waking_vector();
     if vector != 0 {
         return WAKE_INTERRUPT << 56 | vector as u64;
     }

@@ -35,7 +35,7 @@ mod preempt;
 mod scenario;
 mod trace_record;
 
-use crate::{cmdline, cpu, exit, pit, println, trace, tsc};
+use crate::{cmdline, exit, pit, println, ring, trace, tsc};
 use alloc::vec::Vec;
 use measure::Measured;
 
@@ -117,7 +117,7 @@ pub fn run() -> ! {
     };
     // The ns figures need the TSC rate; changing the PIT rate needs it final.
     while !tsc::calibrated() {
-        cpu::sti_hlt();
+        ring::wait_for_interrupt();
     }
     for name in names {
         let hz = if TIMER_DRIVEN.contains(&name) { timer_hz } else { boot_hz };

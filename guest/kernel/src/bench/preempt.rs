@@ -2,7 +2,7 @@
 
 use super::measure::{BATCH, Batches, Measured, SLICE_TICKS, SPAN};
 use crate::thread::{self, channel::Channel};
-use crate::{cpu, pit};
+use crate::{cpu, pit, ring};
 use alloc::format;
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 
@@ -54,12 +54,10 @@ fn preempt_yielder(index: usize, threads: u64, rounds: u64) {
     if index == 0 {
         SPAN.best.store(batches.best, Relaxed);
     }
-    let was = cpu::save_and_cli();
-    let (now, count) = stamp_switches();
-    SPAN.finish(threads, now, count);
-    if was {
-        cpu::sti();
-    }
+    ring::atomically(|| {
+        let (now, count) = stamp_switches();
+        SPAN.finish(threads, now, count);
+    });
 }
 
 static TO_PONG: Channel<u64> = Channel::new();
@@ -151,31 +149,34 @@ fn spin_until_switched(n: u64) {
         if switches == seen {
             continue;
         }
-        let was = cpu::save_and_cli();
-        // Another switch between the RDTSC and here: skip this one.
-        let again = thread::timer_switches();
-        if again == switches {
-            let latency = now.wrapping_sub(thread::last_timer_switch_entry_tsc());
-            TIMER_SUM.store(TIMER_SUM.load(Relaxed) + latency, Relaxed);
-            let count = TIMER_COUNT.load(Relaxed) + 1;
-            TIMER_COUNT.store(count, Relaxed);
-            let batch_sum = TIMER_BATCH_SUM.load(Relaxed) + latency;
-            let batch_count = TIMER_BATCH_COUNT.load(Relaxed) + 1;
-            if batch_count >= BATCH {
-                TIMER_BEST.store(TIMER_BEST.load(Relaxed).min(batch_sum / batch_count), Relaxed);
-                TIMER_BATCH_SUM.store(0, Relaxed);
-                TIMER_BATCH_COUNT.store(0, Relaxed);
-            } else {
-                TIMER_BATCH_SUM.store(batch_sum, Relaxed);
-                TIMER_BATCH_COUNT.store(batch_count, Relaxed);
-            }
-            if count >= n {
-                TIMER_DONE.store(true, Relaxed);
-            }
-        }
-        seen = again;
-        if was {
-            cpu::sti();
-        }
+        // The tallies are shared: update them with no switch in between.
+        seen = ring::atomically(|| record_timer_switch(n, now, switches));
     }
+}
+
+/// Add one measured timer switch, unless another switch came between the
+/// RDTSC and here; returns the switch count seen.
+fn record_timer_switch(n: u64, now: u64, switches: u64) -> u64 {
+    let again = thread::timer_switches();
+    if again != switches {
+        return again;
+    }
+    let latency = now.wrapping_sub(thread::last_timer_switch_entry_tsc());
+    TIMER_SUM.store(TIMER_SUM.load(Relaxed) + latency, Relaxed);
+    let count = TIMER_COUNT.load(Relaxed) + 1;
+    TIMER_COUNT.store(count, Relaxed);
+    let batch_sum = TIMER_BATCH_SUM.load(Relaxed) + latency;
+    let batch_count = TIMER_BATCH_COUNT.load(Relaxed) + 1;
+    if batch_count >= BATCH {
+        TIMER_BEST.store(TIMER_BEST.load(Relaxed).min(batch_sum / batch_count), Relaxed);
+        TIMER_BATCH_SUM.store(0, Relaxed);
+        TIMER_BATCH_COUNT.store(0, Relaxed);
+    } else {
+        TIMER_BATCH_SUM.store(batch_sum, Relaxed);
+        TIMER_BATCH_COUNT.store(batch_count, Relaxed);
+    }
+    if count >= n {
+        TIMER_DONE.store(true, Relaxed);
+    }
+    again
 }

@@ -17,7 +17,12 @@
 //! after interrupts are on (the timer and thread tests need IRQ0).
 
 mod case;
+mod heap_tests;
+mod ring_tests;
+mod task_tests;
 mod tests;
+mod thread_tests;
+mod trace_tests;
 
 use case::Test;
 
