@@ -21,9 +21,12 @@ static TASK_NAME: AtomicPtr<u8> = AtomicPtr::new(core::ptr::null_mut());
 static TASK_NAME_LEN: AtomicUsize = AtomicUsize::new(0);
 
 /// The running executor's ready queue as two position counters: it holds
-/// `*tail - *head` tasks (both null: no executor).
-static READY_TAIL: AtomicPtr<AtomicUsize> = AtomicPtr::new(core::ptr::null_mut());
-static READY_HEAD: AtomicPtr<AtomicUsize> = AtomicPtr::new(core::ptr::null_mut());
+/// `*tail - *head` tasks. Without an executor both point at `NO_QUEUE`, so
+/// the trace's records (written from interrupt handlers too) read them
+/// without a test.
+static READY_TAIL: AtomicPtr<AtomicUsize> = AtomicPtr::new((&raw const NO_QUEUE).cast_mut());
+static READY_HEAD: AtomicPtr<AtomicUsize> = AtomicPtr::new((&raw const NO_QUEUE).cast_mut());
+static NO_QUEUE: AtomicUsize = AtomicUsize::new(0);
 
 pub fn vector() -> u8 {
     VECTOR.load(Ordering::Relaxed)
@@ -81,17 +84,18 @@ pub fn set_task(id: u32, name: &'static str) {
 pub fn ready_len() -> usize {
     let tail = READY_TAIL.load(Ordering::Relaxed);
     let head = READY_HEAD.load(Ordering::Relaxed);
-    if tail.is_null() || head.is_null() {
-        return 0;
-    }
-    // Valid while set: an executor clears them before its queue goes.
+    // Valid while set: an executor resets them before its queue goes.
     unsafe { (*tail).load(Ordering::Relaxed).wrapping_sub((*head).load(Ordering::Relaxed)) }
 }
 
 /// The executor whose ready queue counts `*tail - *head` starts; null
-/// pointers when it goes.
+/// pointers when it goes (then the length reads 0).
 pub fn set_ready_counters(tail: *const AtomicUsize, head: *const AtomicUsize) {
-    READY_TAIL.store(core::ptr::null_mut(), Ordering::Relaxed);
-    READY_HEAD.store(head.cast_mut(), Ordering::Relaxed);
-    READY_TAIL.store(tail.cast_mut(), Ordering::Relaxed);
+    let no_queue = (&raw const NO_QUEUE).cast_mut();
+    let (tail, head) = if tail.is_null() || head.is_null() { (no_queue, no_queue) } else { (tail.cast_mut(), head.cast_mut()) };
+    // A handler may read between the stores: with the head at the zero
+    // counter first, a mix reads a tail count, never a wrapped difference.
+    READY_HEAD.store(no_queue, Ordering::Relaxed);
+    READY_TAIL.store(tail, Ordering::Relaxed);
+    READY_HEAD.store(head, Ordering::Relaxed);
 }

@@ -16,7 +16,9 @@
 //! before the CAS, and again on every retry, so sequence order is also TSC
 //! order), fills it, and publishes it with a release store of
 //! `commit = seq + 1`. Nobody waits for anybody; a full ring (the host has
-//! not read far enough) costs one increment of `dropped`.
+//! not read far enough) costs one increment of `dropped`. Fullness is
+//! judged from `read_seq` read before `write_seq`, and looked at again
+//! before a record is counted as dropped.
 
 use crate::context;
 use crate::cpu;
@@ -192,11 +194,13 @@ pub fn record(kind: Kind, task: u32, arg: u64) {
 
 #[inline]
 fn write(kind: Kind, task: u32, arg: u64) {
-    write_to(&RING.header, &RING.records, kind, task, arg, context::ready_len);
+    write_to(&RING.header, &RING.records, kind, task, arg, context::ready_len, || {});
 }
 
 /// The writer, for any ring of N records (N a power of two): the live
 /// ring, or a test's private one. `queue_len` fills the `queue` field.
+/// `between_loads` runs between the loads of the two sequence numbers
+/// (nothing, but for the test that puts an interrupt and a drain there).
 #[inline]
 pub(crate) fn write_to<const N: usize>(
     h: &Header,
@@ -205,14 +209,24 @@ pub(crate) fn write_to<const N: usize>(
     task: u32,
     arg: u64,
     queue_len: impl FnOnce() -> usize,
+    mut between_loads: impl FnMut(),
 ) {
     const { assert!(N.is_power_of_two()) };
     let (seq, tsc) = loop {
-        let w = h.write_seq.load(Ordering::Relaxed);
+        // read_seq first: it never passes write_seq, and write_seq only
+        // grows, so the difference cannot wrap (read in the other order, a
+        // drain between the loads made it wrap and dropped a record).
         // Acquire: the host stores read_seq after it copied the slots it
         // frees; our writes to them come after this load.
         let r = h.read_seq.load(Ordering::Acquire);
+        between_loads();
+        let w = h.write_seq.load(Ordering::Relaxed);
         if w.wrapping_sub(r) >= N as u64 {
+            // Full as of `r`, unless the host freed slots since: then
+            // look again.
+            if h.read_seq.load(Ordering::Acquire) != r {
+                continue;
+            }
             h.dropped.fetch_add(1, Ordering::Relaxed);
             return;
         }

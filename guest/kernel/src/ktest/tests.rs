@@ -25,6 +25,7 @@ pub static ALL: &[Test] = &[
     Test { name: "task::atomic_waker::register_wake", run: atomic_waker_register_wake, explicit: false },
     Test { name: "task::atomic_waker::wake_in_handler", run: atomic_waker_wake_in_handler, explicit: false },
     Test { name: "trace::ring_writer", run: trace_ring_writer, explicit: false },
+    Test { name: "trace::drain_between_loads", run: trace_drain_between_loads, explicit: false },
     Test { name: "ring::task_level", run: ring_task_level, explicit: false },
     Test { name: "ring::privileged_and_atomically", run: ring_privileged_and_atomically, explicit: false },
     Test { name: "cmdline::parse", run: cmdline_parse, explicit: false },
