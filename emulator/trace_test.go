@@ -41,9 +41,17 @@ func taskByName(model *trace.Model, name string) *trace.Task {
 // interrupt, the task polled, the character on the screen.
 func TestKeyPressCausality(t *testing.T) {
 	m, _ := runScenario(t, "", 300*time.Millisecond)
+	checkKeyCausality(t, m, ps2.KeyQ, "q")
+}
+
+// checkKeyCausality presses key on m, whose guest runs a keyboard task,
+// waits for echo on the screen and checks the chain from the host's key
+// event to the keyboard task's poll.
+func checkKeyCausality(t *testing.T, m *emulator.Machine, key ps2.Key, echo string) {
+	t.Helper()
 	pressed := time.Now()
-	m.PressKey(ps2.KeyQ)
-	emutest.WaitScreen(t, m, `q`, 10*time.Second)
+	m.PressKey(key)
+	emutest.WaitScreen(t, m, echo, 10*time.Second)
 	time.Sleep(50 * time.Millisecond)
 	m.FlushTrace()
 	model := m.Trace()
@@ -53,13 +61,13 @@ func TestKeyPressCausality(t *testing.T) {
 	}
 	var keyAt int64 = -1
 	for _, e := range model.Host {
-		if e.Kind == trace.HostKeyEvent && e.Arg == uint64(ps2.KeyQ) {
+		if e.Kind == trace.HostKeyEvent && e.Arg == uint64(key) {
 			keyAt = e.Time
 			break
 		}
 	}
 	if keyAt < 0 {
-		t.Fatalf("no host key event for Q (pressed %v ago)", time.Since(pressed))
+		t.Fatalf("no host key event for %v (pressed %v ago)", key, time.Since(pressed))
 	}
 	raise := firstHost(model, trace.HostIRQRaise, 1, keyAt)
 	inject := firstHost(model, trace.HostInject, 33, raise)

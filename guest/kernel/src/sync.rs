@@ -7,10 +7,15 @@
 //! is lock-free (the ready queue, the scancode queue, the trace ring, an
 //! `AtomicWaker`). Long critical sections, such as printing through port
 //! I/O, then do not hold off the timer. Tasks never spin on each other (a
-//! task holds no lock across an `.await`); a thread may spin on a lock a
-//! preempted thread holds, until that thread's next time slice.
+//! task holds no lock across an `.await`). A thread can find a lock held
+//! by a thread the timer preempted: while threads run, their scheduler
+//! installs a hook (`set_contention_hook`) that a contended `lock` calls to
+//! give the CPU away, so the holder gets to finish (a thread must not
+//! yield or park while it holds a lock).
 
+use crate::cpu;
 use core::cell::UnsafeCell;
+use core::sync::atomic::AtomicPtr;
 use core::ops::{Deref, DerefMut};
 use core::sync::atomic::{AtomicBool, Ordering};
 
@@ -28,7 +33,7 @@ impl<T> SpinLock<T> {
 
     pub fn lock(&self) -> SpinLockGuard<'_, T> {
         while !self.acquire() {
-            core::hint::spin_loop();
+            contended();
         }
         SpinLockGuard { lock: self }
     }
@@ -70,4 +75,26 @@ impl<T> Drop for SpinLockGuard<'_, T> {
     fn drop(&mut self) {
         self.lock.locked.store(false, Ordering::Release);
     }
+}
+
+/// Called by a `lock` that found the lock taken (None: spin).
+static CONTENTION_HOOK: AtomicPtr<()> = AtomicPtr::new(core::ptr::null_mut());
+
+/// Let `hook` run whenever a `lock` finds its lock taken, instead of
+/// spinning (the thread scheduler's yield, while threads run); None: spin.
+pub fn set_contention_hook(hook: Option<fn()>) {
+    CONTENTION_HOOK.store(hook.map_or(core::ptr::null_mut(), |f| f as *mut ()), Ordering::Release);
+}
+
+/// One round of waiting for a lock: the hook, unless interrupts are off
+/// (an interrupt handler or a `ring::atomically` section must not switch
+/// away), else a spin-loop hint.
+fn contended() {
+    let hook = CONTENTION_HOOK.load(Ordering::Acquire);
+    if hook.is_null() || (cpu::cpl() == 0 && !cpu::interrupts_enabled()) {
+        core::hint::spin_loop();
+        return;
+    }
+    // Stored from a fn() by set_contention_hook.
+    unsafe { core::mem::transmute::<*mut (), fn()>(hook)() };
 }

@@ -33,6 +33,7 @@ pub static ALL: &[Test] = &[
     Test { name: "thread::yield_round_robin", run: thread_yield_round_robin, explicit: false },
     Test { name: "thread::timer_preemption", run: thread_timer_preemption, explicit: false },
     Test { name: "thread::channel_pingpong", run: thread_channel_pingpong, explicit: false },
+    Test { name: "thread::lock_contention_yields", run: thread_lock_contention_yields, explicit: false },
     Test { name: "ktest::fail-demo", run: fail_demo, explicit: true },
 ];
 

@@ -118,3 +118,47 @@ pub fn thread_channel_pingpong() -> TestResult {
     ensure!(made >= 2 * ROUNDS, "only {made} switches for {ROUNDS} round trips");
     Ok(())
 }
+
+static HOLDER_PREEMPTED: AtomicBool = AtomicBool::new(false);
+static WAITER_GOT_IT: AtomicBool = AtomicBool::new(false);
+static LOCK: SpinLock<u64> = SpinLock::new(0);
+
+/// A thread that finds a spin lock held by a preempted thread yields to
+/// it instead of spinning through its time slice: the waiter's voluntary
+/// switches while it waits are its yields (the holder makes none), and
+/// without the scheduler's contention hook there are none.
+pub fn thread_lock_contention_yields() -> TestResult {
+    HOLDER_PREEMPTED.store(false, Relaxed);
+    WAITER_GOT_IT.store(false, Relaxed);
+    let deadline = pit::ticks() + 5 * pit::hz() as u64;
+    thread::spawn(move || {
+        let mut held = LOCK.lock();
+        // Hold the lock across a timer switch.
+        let seen = thread::timer_switches();
+        while thread::timer_switches() == seen && pit::ticks() < deadline {
+            core::hint::spin_loop();
+        }
+        HOLDER_PREEMPTED.store(thread::timer_switches() != seen, Relaxed);
+        *held += 1;
+        drop(held);
+        // No voluntary switch of its own until the waiter is done, so the
+        // waiter's count of them is its own.
+        while !WAITER_GOT_IT.load(Relaxed) && pit::ticks() < deadline {
+            core::hint::spin_loop();
+        }
+    });
+    let voluntary = Arc::new(AtomicU64::new(0));
+    let counted = voluntary.clone();
+    thread::spawn(move || {
+        let (switches, timer) = (thread::switches(), thread::timer_switches());
+        *LOCK.lock() += 1;
+        let made = (thread::switches() - switches) - (thread::timer_switches() - timer);
+        counted.store(made, Relaxed);
+        WAITER_GOT_IT.store(true, Relaxed);
+    });
+    thread::run(1);
+    ensure!(HOLDER_PREEMPTED.load(Relaxed), "the holder was never preempted within 5 s");
+    ensure!(WAITER_GOT_IT.load(Relaxed) && *LOCK.lock() == 2, "the waiter never got the lock");
+    ensure!(voluntary.load(Relaxed) >= 1, "the waiter made no voluntary switch while the lock was held");
+    Ok(())
+}

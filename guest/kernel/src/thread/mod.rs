@@ -56,7 +56,9 @@
 //! other places that change its state (`spawn`, `unpark`, `run`) do it in
 //! `ring::atomically`. A thread interrupted while it is at CPL0 in
 //! `ring::privileged` is not switched (it is on the shared exception
-//! stack); the next tick switches it.
+//! stack); the next tick switches it. A thread that finds a spin lock
+//! taken (the heap's, say, held by a thread the timer preempted) yields
+//! instead of spinning through its slice (`sync::set_contention_hook`).
 //!
 //! # Scheduling
 //!
@@ -73,7 +75,7 @@ pub mod channel;
 mod scheduler;
 mod stack;
 
-use crate::{gdt, idt, interrupts, isr, ring};
+use crate::{gdt, idt, interrupts, isr, ring, sync};
 use alloc::boxed::Box;
 use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use scheduler::{ACTIVE, OP_EXIT, OP_PARK, OP_YIELD, State, Thread, scheduler};
@@ -174,12 +176,14 @@ pub fn run(slice_ticks: u32) {
         interrupts::set_soft_interrupt_hook(Some(scheduler::on_soft_interrupt));
         interrupts::set_timer_frame_hook(Some(scheduler::on_timer_interrupt));
         idt::set_handler(interrupts::TIMER_VECTOR, scheduler::timer_entry());
+        sync::set_contention_hook(Some(yield_now));
         true
     });
     if started {
         // Thread 0 is blocked: back here once the last thread exited.
         yield_now();
         ring::atomically(|| {
+            sync::set_contention_hook(None);
             idt::set_handler(interrupts::TIMER_VECTOR, isr::default_handler(interrupts::TIMER_VECTOR));
             interrupts::set_timer_frame_hook(None);
             interrupts::set_soft_interrupt_hook(None);
