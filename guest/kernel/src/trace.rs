@@ -23,6 +23,7 @@
 use crate::context;
 use crate::cpu;
 use crate::port::outl;
+use core::arch::asm;
 use core::sync::atomic::{AtomicBool, AtomicU16, AtomicU32, AtomicU64, Ordering};
 
 /// The paravirtual port that takes the header's physical address.
@@ -232,7 +233,7 @@ pub(crate) fn write_to<const N: usize>(
         }
         let tsc = cpu::rdtsc();
         // Fails only if an interrupt handler claimed a slot since the load.
-        if h.write_seq.compare_exchange(w, w.wrapping_add(1), Ordering::Relaxed, Ordering::Relaxed).is_ok() {
+        if cas_local(&h.write_seq, w, w.wrapping_add(1)) {
             break (w, tsc);
         }
     };
@@ -244,6 +245,26 @@ pub(crate) fn write_to<const N: usize>(
     let queue = queue_len().min(u16::MAX as usize) as u16;
     rec.queue.store(queue, Ordering::Relaxed);
     rec.commit.store(seq.wrapping_add(1) as u32, Ordering::Release);
+}
+
+/// Compare-and-swap for writers on one CPU: `cmpxchg` without `lock`. An
+/// instruction is never split by an interrupt, so on one CPU it is atomic
+/// against every other writer (tasks and handlers); the host, on another
+/// CPU, only reads `write_seq`. (Linux calls this `cmpxchg_local`.) About
+/// half the cost of the locked form, on every record.
+#[inline(always)]
+fn cas_local(word: &AtomicU64, old: u64, new: u64) -> bool {
+    let seen: u64;
+    unsafe {
+        asm!(
+            "cmpxchg qword ptr [{word}], {new}",
+            word = in(reg) word.as_ptr(),
+            new = in(reg) new,
+            inout("rax") old => seen,
+            options(nostack)
+        );
+    }
+    seen == old
 }
 
 /// A user mark, attributed to the task being polled (0 outside a poll).

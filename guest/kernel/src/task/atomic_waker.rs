@@ -98,7 +98,12 @@ fn retire(node: *mut Node) {
 
 /// Free the nodes handlers retired. Tasks only (the executors call it
 /// between polls).
+#[inline]
 pub fn free_retired() {
+    // Between every two polls: one load while nothing was retired.
+    if RETIRED.load(Ordering::Relaxed).is_null() {
+        return;
+    }
     let mut node = RETIRED.swap(null_mut(), Ordering::Acquire);
     while !node.is_null() {
         let boxed = unsafe { Box::from_raw(node) };
