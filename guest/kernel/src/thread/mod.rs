@@ -33,7 +33,7 @@
 //! - T's area now holds exactly T's saved context and nothing runs on it
 //!   until T is resumed (the IRETQ into T empties it again). No IST stack
 //!   is left in use: the shared IST1 stack belongs to thread 0, the code
-//!   that called `run` (the boot stack's context), and is empty whenever
+//!   that called `run` (the main context), and is empty whenever
 //!   another thread runs.
 //!
 //! A thread that has never run gets a frame made up by `spawn` at the same
