@@ -18,14 +18,16 @@ import (
 )
 
 // BenchmarkBackendComparison runs the same guest workload, the demo
-// kernel's bench=coop-yield-2 with tracing off, on the software CPU in
+// kernel's bench=coop-yield-2 with tracing off and everything at CPL 0
+// (ring=0: this host's KVM emulates CPL 0 code instruction by instruction,
+// the case the software CPU replaces), on the software CPU in
 // real time (through the emulator), on this host's KVM and under QEMU's
 // TCG (when qemu-system-x86_64 is installed), and reports each one's guest
 // instructions per second: the instructions per switch, counted exactly by
 // an ICount run of the software CPU, divided by the switch time each
 // guest measured with its own TSC. All from one run of the benchmark.
 func BenchmarkBackendComparison(b *testing.B) {
-	const cmd = "bench=coop-yield-2 trace=off"
+	const cmd = "bench=coop-yield-2 trace=off ring=0"
 	for i := 0; i < b.N; i++ {
 		perSwitch := instructionsPerSwitch(b, cmd+" benchn=2000")
 		b.ReportMetric(perSwitch, "instr/switch")
