@@ -128,6 +128,9 @@ func checkModel(t testing.TB, m *Model) {
 		if p.End < p.Start {
 			t.Errorf("poll %d ends before it starts: %+v", i, p)
 		}
+		if p.Stopped < 0 || p.Duration() < 0 {
+			t.Errorf("poll %d stopped %v of its %v", i, p.Stopped, time.Duration(p.End-p.Start))
+		}
 		if i > 0 && p.Start < m.Polls[i-1].End {
 			t.Errorf("poll %d overlaps the previous one: %+v, %+v", i, m.Polls[i-1], p)
 		}
@@ -218,6 +221,16 @@ func checkLanes(t testing.TB, m *Model) {
 		}
 		if i >= l.Len() || l.Start(i) > q.Start || l.End(i) < q.End {
 			t.Errorf("handler %+v not in its lane", q)
+		}
+	}
+	stops := m.DebugStopLane()
+	spanList("debug stops", stops)
+	if len(stops.spans) != len(m.DebugStops) || stops.hasOpen != (len(m.OpenDebugStops) > 0) {
+		t.Errorf("debug stop lane: %d spans (open %v), model %d (open %d)", len(stops.spans), stops.hasOpen, len(m.DebugStops), len(m.OpenDebugStops))
+	}
+	for i, s := range m.DebugStops {
+		if i < len(stops.spans) && (stops.Start(i) != s.Start || stops.End(i) != s.End) {
+			t.Errorf("debug stop lane span %d [%d, %d], model %+v", i, stops.Start(i), stops.End(i), s)
 		}
 	}
 	idle := m.IdleLane()
