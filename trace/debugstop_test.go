@@ -37,7 +37,7 @@ func heldAtBreakpoint(stop time.Duration, withStop bool) *stream {
 		s.debugResume()
 	}
 	s.after(10 * us).pending(1)
-	return s.after(5 * us).pollOnce(2, 2*us)
+	return s.after(5*us).pollOnce(2, 2*us)
 }
 
 // A poll held at a breakpoint keeps its own duration: the stop is left out
@@ -102,32 +102,32 @@ func TestDebugStopStats(t *testing.T) {
 		}, 10 * us, 0, 20 * us, 30 * us, []DebugStop{{Start: int64(20 * us), End: int64(1020 * us), Reason: reasonHalted}}},
 		{"single steps inside a poll are one stop, and not the poll's time", func(s *stream) {
 			s.spawn(1, "t").begin(1).at(10 * us).debugStop(reasonBreakpoint)
-			s.at(20*us).debugStep().at(21*us).debugStop(reasonStep)
-			s.at(30*us).debugStep().at(31*us).debugStop(reasonStep)
+			s.at(20 * us).debugStep().at(21 * us).debugStop(reasonStep)
+			s.at(30 * us).debugStep().at(31 * us).debugStop(reasonStep)
 			s.at(500 * us).debugResume().at(505 * us).pending(1)
 		}, 15 * us, 0, 0, 15 * us, []DebugStop{{Start: int64(10 * us), End: int64(500 * us), Reason: reasonBreakpoint, Steps: 2}}},
 		{"a poll that begins while stepping counts from the last resume", func(s *stream) {
 			s.spawn(1, "t").at(10 * us).debugStop(reasonBreakpoint)
-			s.at(20*us).debugStep().at(21*us).begin(1).at(22*us).debugStop(reasonStep)
+			s.at(20 * us).debugStep().at(21 * us).begin(1).at(22 * us).debugStop(reasonStep)
 			s.at(100 * us).debugResume().at(103 * us).pending(1)
 		}, 3 * us, 0, 10 * us, 13 * us, []DebugStop{{Start: int64(10 * us), End: int64(100 * us), Reason: reasonBreakpoint, Steps: 1}}},
 		{"a wait in the ready queue across a stop", func(s *stream) {
 			s.spawn(1, "t").begin(1).at(10*us).pending(1).at(20*us).wakeBy(1, guest.WakeInterrupt, 33)
-			s.at(30*us).debugStop(reasonHalted).at(2030*us).debugResume().at(2040*us).begin(1).at(2041*us).pending(1)
+			s.at(30 * us).debugStop(reasonHalted).at(2030 * us).debugResume().at(2040 * us).begin(1).at(2041 * us).pending(1)
 		}, 11 * us, 20 * us, 10 * us, 41 * us, []DebugStop{{Start: int64(30 * us), End: int64(2030 * us), Reason: reasonHalted}}},
 		{"a stop still open counts up to the end, and a running poll does not grow in it", func(s *stream) {
-			s.spawn(1, "t").begin(1).at(10 * us).debugStop(reasonBreakpoint).at(5000*us).hostKey(30, "A")
+			s.spawn(1, "t").begin(1).at(10*us).debugStop(reasonBreakpoint).at(5000*us).hostKey(30, "A")
 		}, 10 * us, 0, 0, 10 * us, nil},
 		{"a resume that comes after the events it let happen ends the stop at the last of them", func(s *stream) {
 			// Its resume lands in a later batch than the poll's end (the
 			// stream is sorted by time, so its time is put later here).
 			s.spawn(1, "t").begin(1).at(10 * us).debugStop(reasonHalted)
-			s.at(1000 * us).pending(1).at(990 * us).debugResume().at(1010*us).hostExit(1, "hlt")
+			s.at(1000*us).pending(1).at(990*us).debugResume().at(1010*us).hostExit(1, "hlt")
 		}, 10 * us, 0, 10 * us, 20 * us, []DebugStop{{Start: int64(10 * us), End: int64(1000 * us), Reason: reasonHalted}}},
 		{"a stop is not taken to begin before the guest event before it", func(s *stream) {
 			// The host's clock puts the stop 2 µs before the guest's last
 			// record: the stop starts at that record.
-			s.spawn(1, "t").begin(1).at(10*us).mark(1, 7).at(8*us).debugStop(reasonHalted)
+			s.spawn(1, "t").begin(1).at(10*us).mark(1, 7).at(8 * us).debugStop(reasonHalted)
 			s.at(100 * us).debugResume().at(105 * us).pending(1)
 		}, 15 * us, 0, 0, 15 * us, []DebugStop{{Start: int64(10 * us), End: int64(100 * us), Reason: reasonHalted}}},
 	}
@@ -163,7 +163,7 @@ func TestDebugStopStats(t *testing.T) {
 func TestDebugStopOpen(t *testing.T) {
 	us := time.Microsecond
 	s := &stream{}
-	s.spawn(1, "t").begin(1).at(10 * us).debugStop(reasonBreakpoint).at(5000*us).hostKey(30, "A")
+	s.spawn(1, "t").begin(1).at(10*us).debugStop(reasonBreakpoint).at(5000*us).hostKey(30, "A")
 	m := collect(t, Options{}, s.evs)
 	if len(m.OpenDebugStops) != 1 || m.OpenDebugStops[0] != (DebugStop{Start: int64(10 * us), End: m.End, Reason: reasonBreakpoint}) {
 		t.Fatalf("open debug stops %+v", m.OpenDebugStops)
@@ -201,9 +201,9 @@ func TestDebugStopUnmatched(t *testing.T) {
 func TestStoppedIn(t *testing.T) {
 	us := int64(time.Microsecond)
 	s := &stream{}
-	s.spawn(1, "t").at(10*time.Microsecond).debugStop(reasonHalted).at(20*time.Microsecond).debugResume()
-	s.at(40*time.Microsecond).debugStop(reasonHalted).at(50*time.Microsecond).debugResume()
-	s.at(60 * time.Microsecond).debugStop(reasonHalted).at(70*time.Microsecond).hostExit(1, "hlt")
+	s.spawn(1, "t").at(10 * time.Microsecond).debugStop(reasonHalted).at(20 * time.Microsecond).debugResume()
+	s.at(40 * time.Microsecond).debugStop(reasonHalted).at(50 * time.Microsecond).debugResume()
+	s.at(60*time.Microsecond).debugStop(reasonHalted).at(70*time.Microsecond).hostExit(1, "hlt")
 	m := collect(t, Options{}, s.evs)
 	for _, c := range []struct {
 		from, to int64

@@ -1,0 +1,130 @@
+package emulator
+
+import (
+	"errors"
+	"sync/atomic"
+
+	"github.com/pollscope/pollscope/cpu"
+	"github.com/pollscope/pollscope/gdbstub"
+	"github.com/pollscope/pollscope/trace"
+)
+
+// What a front end's CPU pane reads of a guest that stands still, paused or
+// stopped in the debugger, and how it stops and steps it.
+
+// CPUView is the vCPU as it stands: its registers and the guest memory a
+// CPU pane shows (the code around RIP and the top of the stack), read at
+// linear addresses through the guest's page tables. A region stops short
+// at memory that is not mapped.
+type CPUView struct {
+	Regs  cpu.Regs
+	SRegs cpu.SRegs
+	// Code is guest memory from CodeAddr: up to the requested bytes before
+	// RIP (fewer where they are not mapped) and after it.
+	CodeAddr uint64
+	Code     []byte
+	// Stack is guest memory from RSP up.
+	Stack []byte
+	// Debugger: stopped in the debugger (Stop says why), not paused.
+	Debugger bool
+	Stop     gdbstub.Stop
+}
+
+// errNotStopped is what InspectCPU says of a running guest.
+var errNotStopped = errors.New("the guest is running: pause it or stop it in the debugger to see its CPU")
+
+// InspectCPU reads the vCPU of a guest that is paused or stopped in the
+// debugger, with before and after bytes of code around RIP and stack
+// bytes from RSP. It waits for the vCPU thread only when stopped in the
+// debugger (which serves the read); call it off the GUI's thread.
+func (m *Machine) InspectCPU(before, after, stack int) (CPUView, error) {
+	var v CPUView
+	d := m.debug
+	if stop, ok := d.Stopped(); ok {
+		r, err := d.Regs()
+		if err != nil {
+			return v, err
+		}
+		s, err := d.SRegs()
+		if err != nil {
+			return v, err
+		}
+		v.Regs, v.SRegs, v.Debugger, v.Stop = r, s, true, stop
+	} else if p := m.paused.state.Load(); p != nil && m.Paused() {
+		if p.err != nil {
+			return v, p.err
+		}
+		v.Regs, v.SRegs = p.regs, p.sregs
+	} else {
+		return v, errNotStopped
+	}
+	read := func(addr uint64, n int) []byte {
+		buf := make([]byte, n)
+		k, _ := (debugMemory{m, func() (cpu.SRegs, error) { return v.SRegs, nil }}).ReadMemory(gdbstub.Linear, addr, buf)
+		if v.Debugger {
+			d.mu.Lock()
+			d.patched.Hide(addr, buf[:k]) // software breakpoints read as the code under them
+			d.mu.Unlock()
+		}
+		return buf[:k]
+	}
+	rip := v.Regs.RIP
+	from := rip - uint64(min(uint64(before), rip))
+	code := read(from, int(rip-from)+after)
+	if len(code) == 0 && from>>12 != rip>>12 {
+		// The page before RIP's is not mapped: start at RIP's page.
+		from = max(from, rip&^0xfff)
+		code = read(from, int(rip-from)+after)
+	}
+	v.CodeAddr, v.Code = from, code
+	v.Stack = read(v.Regs.RSP, stack)
+	return v, nil
+}
+
+// pausedCPU keeps the vCPU's registers from the moment it parked for a
+// pause, which a front end reads without waking the vCPU thread.
+type pausedCPU struct {
+	state atomic.Pointer[pausedRegs]
+}
+
+type pausedRegs struct {
+	regs  cpu.Regs
+	sregs cpu.SRegs
+	err   error
+}
+
+// notePaused records the registers as the vCPU thread parks for a pause,
+// an instruction interrupted by an I/O exit completed first so that they
+// read consistently.
+func (m *Machine) notePaused() {
+	p := &pausedRegs{}
+	if p.err = m.vcpu.CompleteInstruction(); p.err == nil {
+		if p.regs, p.err = m.vcpu.Regs(); p.err == nil {
+			p.sregs, p.err = m.vcpu.SRegs()
+		}
+	}
+	m.paused.state.Store(p)
+}
+
+// Interrupt asks the vCPU to stop for the debugger at the next instruction
+// boundary and returns at once; Stopped says when it stands still. A gdb
+// session waiting for its continue to end is told (as after Ctrl-C); a
+// paused guest stops for the debugger once resumed. This is the GUI's
+// stop: unlike Halt it does not wait for the stop, so it takes none away
+// from a gdb session waiting for one.
+func (d *Debugger) Interrupt() {
+	if !d.m.life.started.Load() {
+		return
+	}
+	d.wanted.Store(true)
+	d.m.kick()
+}
+
+// resumeArg is a HostDebugResume's argument: whether the resume is a
+// single step, through which the trace's stop goes on.
+func resumeArg(step bool) uint64 {
+	if step {
+		return trace.DebugResumeStep
+	}
+	return 0
+}
