@@ -74,6 +74,10 @@ func Run(opts Options) (*emulator.Machine, error) {
 		resets: make(chan resetDone, 1),
 	}
 	g.app.Metrics = at.metrics
+	// A Continue of the window's own waits for the next stop: closing the
+	// window ends that wait (the vCPU stops where it is).
+	g.debugCtx, g.debugCancel = context.WithCancel(opts.Context)
+	defer g.debugCancel()
 	g.b.at = at
 	g.machine.Store(opts.Machine)
 	if err := opts.Machine.Start(); err != nil {
@@ -99,6 +103,7 @@ func Run(opts Options) (*emulator.Machine, error) {
 	if g.xk != nil {
 		g.xk.close()
 	}
+	g.debugCancel()
 	g.jobs.Wait()
 	select {
 	case d := <-g.resets: // a reset that finished as the window closed
@@ -152,6 +157,13 @@ type game struct {
 	shotWanted bool
 	jobs       sync.WaitGroup
 	state      stateWriter
+
+	// The debugger (debug.go): the CPU pane's reads, a Continue or Step of
+	// the window's own in progress, and what ends it when the window closes.
+	cpu         cpuWatch
+	resuming    atomic.Bool
+	debugCtx    context.Context
+	debugCancel context.CancelFunc
 }
 
 // machineEnd is a machine's result, from the goroutine waiting for it.
@@ -250,15 +262,21 @@ func (g *game) takeFrame(input bool) {
 	}
 	g.exRate = g.exits.Add(now, exits)
 	st := g.status(m)
-	// A paused machine's display stands still, its blinking included.
-	if st.Paused != g.paused {
-		g.paused, g.pausedAt = st.Paused, now
+	still := st.Paused || st.Stopped
+	// A paused (or stopped) machine's display stands still, its blinking
+	// included.
+	if still != g.paused {
+		g.paused, g.pausedAt = still, now
 	}
 	display := now
 	if g.paused {
 		display = g.pausedAt
 	}
-	g.frame = view.FrameInput{W: float64(g.w), H: float64(g.h), Model: model, Screen: &g.screen, Now: display, Status: st}
+	var cpu *view.CPUInput
+	if !st.Ended && !g.resetting.Load() {
+		cpu = g.cpu.input(g, m, still)
+	}
+	g.frame = view.FrameInput{W: float64(g.w), H: float64(g.h), Model: model, Screen: &g.screen, Now: display, Status: st, CPU: cpu}
 	if g.redraw.Needed(g.frame, input || g.shotWanted) {
 		g.dirty = true
 	}
@@ -295,6 +313,9 @@ func (g *game) status(m *emulator.Machine) view.Status {
 	st := view.Status{Backend: strings.ToUpper(m.Backend()), VM: "running", EventsRate: g.evRate, ExitsRate: g.exRate}
 	if m.Paused() {
 		st.Paused, st.VM = true, "paused"
+	}
+	if vm, ok := debugStatus(m); ok {
+		st.Stopped, st.VM = true, vm
 	}
 	if g.resetting.Load() {
 		st.VM = "resetting"
