@@ -48,6 +48,11 @@ type Config struct {
 	// Trace tunes the trace model (caps, lint thresholds); the zero value
 	// selects the defaults.
 	Trace trace.Options
+	// Record, if set, names a file that New creates (truncating it) and the
+	// machine records its session to while it runs, for OpenSession and
+	// `pollscope view` (see Machine.Record). Each machine needs a file of
+	// its own: two machines made from one Config would write one file.
+	Record string
 }
 
 // kernelImage returns the bytes to boot and a name for messages.

@@ -63,6 +63,7 @@ func (m *Machine) applyInputs() {
 			arg |= trace.KeyReleased
 		}
 		m.tracer.hostEvent(trace.HostKeyEvent, arg, in.key.String())
+		m.recordInput(in)
 		if in.down {
 			m.board.kbd.KeyDown(in.key)
 		} else {

@@ -114,6 +114,7 @@ func (m *Machine) Close() error {
 		} else {
 			close(m.life.done) // nobody else will: wake Done and WaitSerial
 		}
+		m.finishRecording(m.life.result) // after the last drain, before RAM goes
 		m.life.closeErr = m.release()
 		m.serial.close() // everything the guest sent reaches SerialOut
 	})

@@ -37,9 +37,11 @@ package emulator
 import (
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/pollscope/pollscope/cpu"
 	"github.com/pollscope/pollscope/devices"
+	"github.com/pollscope/pollscope/session"
 )
 
 // Machine is one guest. It is made of a few parts, each with its own lock:
@@ -65,6 +67,9 @@ type Machine struct {
 	life  lifecycle
 	pause pauseState
 	debug *Debugger
+
+	sessionMeta session.Meta                    // what a recorded session says about this run
+	rec         atomic.Pointer[sessionRecorder] // the session recorder, if recording
 
 	symbols *Symbols  // the kernel's symbol table (symbols.go)
 	paused  pausedCPU // the vCPU's registers while paused (inspect.go)
@@ -107,6 +112,14 @@ func New(cfg Config) (*Machine, error) {
 		m.release()
 		m.serial.close()
 		return nil, err
+	}
+	m.sessionMeta = sessionMetaFor(&cfg, backend, name, image, m.tracer.tscHz)
+	if cfg.Record != "" {
+		if err := m.recordTo(cfg.Record); err != nil {
+			m.release()
+			m.serial.close()
+			return nil, err
+		}
 	}
 	return m, nil
 }

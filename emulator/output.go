@@ -33,6 +33,15 @@ type outputLog struct {
 	kick        chan struct{} // wakes the forwarder
 	forwarded   chan struct{} // closed when the forwarder has finished
 	closeOnce   sync.Once
+
+	record func(p []byte) // if set, gets every write (see Machine.Record)
+}
+
+// setRecord installs the session recorder's hook.
+func (l *outputLog) setRecord(f func(p []byte)) {
+	l.mu.Lock()
+	l.record = f
+	l.mu.Unlock()
 }
 
 func newOutputLog(forward io.Writer) *outputLog {
@@ -49,6 +58,9 @@ func newOutputLog(forward io.Writer) *outputLog {
 // never blocks on the forward writer.
 func (l *outputLog) Write(p []byte) (int, error) {
 	l.mu.Lock()
+	if l.record != nil {
+		l.record(p)
+	}
 	l.buf = append(l.buf, p...)
 	if over := len(l.buf) - maxOutputLog; over > 0 {
 		l.buf = append(l.buf[:0], l.buf[over:]...)

@@ -44,6 +44,16 @@ type tracer struct {
 	anchorNs    int64
 	lastDropped uint64
 	spare       []trace.Event
+	// record, if set, gets every batch as it enters the model, with the
+	// drain's time and the ring's counters (see Machine.Record).
+	record func(evs []trace.Event, flush int64, dropped, malformed uint64)
+}
+
+// setRecord installs the session recorder's hook.
+func (t *tracer) setRecord(f func(evs []trace.Event, flush int64, dropped, malformed uint64)) {
+	t.mu.Lock()
+	t.record = f
+	t.mu.Unlock()
 }
 
 func newTracer(ram []byte, clock cpu.Clock, tscHz uint64, opts trace.Options) *tracer {
@@ -119,6 +129,7 @@ func (t *tracer) flush() {
 		return
 	}
 	batch := t.exits.take(t.host.take(t.spare))
+	var malformedNow uint64
 	if ring := t.ring.Load(); ring != nil {
 		malformed, from := ring.malformed, len(batch)
 		batch = ring.drain(t.ram, maxDrainBatch, t.guestTime, batch)
@@ -128,12 +139,16 @@ func (t *tracer) flush() {
 			}
 		}
 		if n := ring.malformed - malformed; n > 0 {
+			malformedNow = n
 			t.collector.AddMalformed(n)
 		}
 		if d := ring.dropped(t.ram); d != t.lastDropped {
 			t.lastDropped = d
 			t.collector.SetDropped(d)
 		}
+	}
+	if t.record != nil {
+		t.record(batch, t.now(), t.lastDropped, malformedNow)
 	}
 	if len(batch) > 0 {
 		t.collector.Add(batch...)

@@ -28,6 +28,7 @@ type options struct {
 	duration      time.Duration // 0: until the guest ends
 	until         *regexp.Regexp
 	trace         string
+	record        string
 	script        string
 	gdb           string // -gdb device, "" for none
 	startStopped  bool   // -S
@@ -62,8 +63,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.gdb, "gdb", "", "wait for gdb connections on this device: tcp::PORT, tcp:HOST:PORT or unix:PATH (then `target remote ...` in gdb)")
 	fs.BoolVar(&o.startStopped, "S", false, "do not start the CPU: wait for the debugger (gdb's continue, or the GUI's)")
 	fs.StringVar(&o.trace, "trace", "", "write the executor trace to this file (Chrome/Perfetto JSON) when the run ends")
+	fs.StringVar(&o.record, "record", "", "record the run's session to this file as it goes (open it again with: pollscope view FILE)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: pollscope [flags]\n\nBoots a kernel (the embedded demo kernel by default) on KVM or the software CPU.\n\n")
+		fmt.Fprintf(stderr, "usage: pollscope [flags]\n       pollscope view [-summary] [-at DURATION] FILE\n\nBoots a kernel (the embedded demo kernel by default) on KVM or the software CPU.\n\n")
 		fs.PrintDefaults()
 		printStatusTable(stderr)
 	}
@@ -137,10 +139,17 @@ func (o *options) check(duration, until string) error {
 	return nil
 }
 
-// openOutputs opens the -serial and -trace files before anything runs, so
-// a path that cannot be written is bad usage, not a run's trace lost at its
-// end. The returned closer closes what was opened.
-func (o *options) openOutputs(stdout io.Writer) (serialOut io.Writer, traceFile *os.File, closeAll func(), err error) {
+// outputs are the files the run writes, opened before it starts.
+type outputs struct {
+	serial io.Writer
+	trace  *os.File
+	record *os.File // read back too: the GUI saves a copy of the session so far
+}
+
+// openOutputs opens the -serial, -trace and -record files before anything
+// runs, so a path that cannot be written is bad usage, not a run's trace
+// lost at its end. The returned closer closes what was opened.
+func (o *options) openOutputs(stdout io.Writer) (out outputs, closeAll func(), err error) {
 	var files []*os.File
 	closeAll = func() {
 		for _, f := range files {
@@ -149,23 +158,29 @@ func (o *options) openOutputs(stdout io.Writer) (serialOut io.Writer, traceFile 
 	}
 	switch {
 	case o.serial == "stdio":
-		serialOut = stdout
+		out.serial = stdout
 	case strings.HasPrefix(o.serial, "file:"):
 		f, err := os.Create(strings.TrimPrefix(o.serial, "file:"))
 		if err != nil {
-			return nil, nil, closeAll, usagef("-serial: %v", err)
+			return outputs{}, closeAll, usagef("-serial: %v", err)
 		}
 		files = append(files, f)
-		serialOut = f
+		out.serial = f
 	}
-	if o.trace != "" {
-		f, err := os.Create(o.trace)
+	for _, f := range []struct {
+		flag, path string
+		file       **os.File
+	}{{"-trace", o.trace, &out.trace}, {"-record", o.record, &out.record}} {
+		if f.path == "" {
+			continue
+		}
+		file, err := os.OpenFile(f.path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o666) // as os.Create
 		if err != nil {
 			closeAll()
-			return nil, nil, func() {}, usagef("-trace: %v", err)
+			return outputs{}, func() {}, usagef("%s: %v", f.flag, err)
 		}
-		files = append(files, f)
-		traceFile = f
+		files = append(files, file)
+		*f.file = file
 	}
-	return serialOut, traceFile, closeAll, nil
+	return out, closeAll, nil
 }

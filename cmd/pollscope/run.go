@@ -17,6 +17,9 @@ import (
 )
 
 func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "view" {
+		return runView(args[1:], stdout, stderr)
+	}
 	o, err := parseFlags(args, stderr)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -26,7 +29,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return statusUsage
 	}
 	con := newConsole(stdout, stderr)
-	serialOut, traceFile, closeOutputs, err := o.openOutputs(con)
+	outs, closeOutputs, err := o.openOutputs(con)
 	defer closeOutputs()
 	if err != nil {
 		con.say("%v", err)
@@ -42,7 +45,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		Backend:      o.accel,
 		Cmdline:      o.cmdline,
 		MemoryMiB:    o.memory,
-		SerialOut:    serialOut,
+		SerialOut:    outs.serial,
 		StartStopped: o.startStopped,
 	}
 	if o.accel == "" && emulator.DefaultBackend() != emulator.BackendKVM {
@@ -57,6 +60,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return statusEmulatorError
 	}
 	defer func() { m.Close() }() // the GUI's reset may replace m
+	if outs.record != nil {
+		if err := m.Record(outs.record); err != nil {
+			con.say("-record: %v", err)
+			return statusEmulatorError
+		}
+	}
 
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer cancel()
@@ -91,11 +100,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		res, _ := m.Run(ctx)
 		status = finish(m, res, con)
 	}
-	if traceFile != nil {
-		if err := writeTrace(m, traceFile); err != nil {
+	if outs.trace != nil {
+		if err := writeTrace(m, outs.trace); err != nil {
 			con.say("-trace: %v", err)
 			return statusEmulatorError
 		}
+	}
+	if err := m.RecordError(); err != nil {
+		con.say("-record: %v", err)
+		return statusEmulatorError
 	}
 	return status
 }

@@ -15,7 +15,7 @@ const (
 	statusGuestCrashed  = 2  // triple fault, halted with interrupts off, or reset through the 8042
 	statusEmulatorError = 4  // pollscope itself failed (the message says how)
 	statusScriptFailed  = 6  // a -script step failed
-	statusNoDisplay     = 8  // -display gui was asked for and no display could be opened
+	statusNoDisplay     = 8  // -display gui was asked for and no display could be opened, or pollscope view has no window
 	statusBadKernel     = 10 // the kernel file is missing, unreadable or not a bootable PVH ELF
 	statusUsage         = 64 // bad flags or script syntax; nothing ran
 )
@@ -28,7 +28,7 @@ var statusTable = []struct{ status, meaning string }{
 	{fmt.Sprint(statusGuestCrashed), "the guest triple-faulted, halted with interrupts off, or reset the machine (a register dump is printed)"},
 	{fmt.Sprint(statusEmulatorError), "pollscope itself failed; the message says how"},
 	{fmt.Sprint(statusScriptFailed), "a -script step failed; the message names the step"},
-	{fmt.Sprint(statusNoDisplay), "-display gui was asked for and no display could be opened"},
+	{fmt.Sprint(statusNoDisplay), "-display gui was asked for and no display could be opened, or pollscope view has no viewer window"},
 	{fmt.Sprint(statusBadKernel), "the kernel file is missing, unreadable or not a bootable PVH ELF"},
 	{fmt.Sprint(statusUsage), "bad usage (flags, values, script syntax); nothing ran"},
 }
