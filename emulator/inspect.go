@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"errors"
+	"runtime"
 	"sync/atomic"
 
 	"github.com/pollscope/pollscope/cpu"
@@ -110,7 +111,7 @@ func (m *Machine) notePaused() {
 // boundary and returns at once; Stopped says when it stands still. A gdb
 // session waiting for its continue to end is told (as after Ctrl-C); a
 // paused guest stops for the debugger once resumed. This is the GUI's
-// stop: unlike Halt it does not wait for the stop, so it takes none away
+// Stop: unlike Halt it does not wait for the stop, so it takes none away
 // from a gdb session waiting for one.
 func (d *Debugger) Interrupt() {
 	if !d.m.life.started.Load() {
@@ -118,6 +119,47 @@ func (d *Debugger) Interrupt() {
 	}
 	d.wanted.Store(true)
 	d.m.kick()
+}
+
+// Continue lets the stopped vCPU run (one instruction, if step) with the
+// breakpoints set and returns once it runs, without waiting for its next
+// stop: Stopped says when it stands still again (at a breakpoint, after
+// the step, after an Interrupt). A gdb session waiting for a stop gets
+// that one; one that is not waiting finds the vCPU stopped when it asks.
+// This is the GUI's Continue and Step: Resume, which waits, would take a
+// stop meant for gdb's Halt.
+func (d *Debugger) Continue(step bool) error {
+	m := d.m
+	select {
+	case <-m.life.done:
+		return errors.New("the guest has ended")
+	default:
+	}
+	var err error
+	if derr := d.do(func() { err = d.program(step) }); derr != nil {
+		return derr
+	}
+	if err != nil {
+		return err
+	}
+	d.drainStops()
+	before := d.last.Load()
+	select {
+	case d.requests <- debugRequest{resume: true, step: step}:
+	case <-m.life.done:
+		return nil
+	}
+	// The vCPU thread took the order; it marks itself running just after
+	// (or, a step done, has parked again with a new stop).
+	for d.parked.Load() && d.last.Load() == before {
+		select {
+		case <-m.life.done:
+			return nil
+		default:
+			runtime.Gosched()
+		}
+	}
+	return nil
 }
 
 // resumeArg is a HostDebugResume's argument: whether the resume is a

@@ -12,8 +12,9 @@ import (
 )
 
 // InspectCPU reads a guest paused or stopped in the debugger, and refuses
-// a running one; Interrupt stops the vCPU without waiting, and a Resume
-// waiting for its stop (a gdb session's continue) gets that stop.
+// a running one; Interrupt stops the vCPU and Continue lets it go without
+// waiting, and a Resume waiting for its stop (a gdb session's continue)
+// gets the stop Interrupt asks for.
 func TestInspectCPU(t *testing.T) {
 	m := emutest.Boot(t, emulator.Config{Cmdline: "hz=100"})
 	emutest.WaitSerial(t, m, `(?m)^ready$`, 30*time.Second)
@@ -65,6 +66,36 @@ func TestInspectCPU(t *testing.T) {
 	n, _ := d.ReadMemory(gdbstub.Linear, v.CodeAddr, code)
 	if r != v.Regs || !bytes.Equal(code[:n], v.Code) {
 		t.Errorf("InspectCPU's registers or code differ from the debugger's")
+	}
+
+	// Continue does not wait: a step stops by itself, a continue runs on
+	// until Interrupt; Stopped sees both stops.
+	waitStopped := func(what string) gdbstub.Stop {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+			if s, ok := d.Stopped(); ok {
+				return s
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: the vCPU did not stop", what)
+			}
+		}
+	}
+	if err := d.Continue(true); err != nil {
+		t.Fatal(err)
+	}
+	if s := waitStopped("a step"); s.Reason != gdbstub.StopStep {
+		t.Errorf("after Continue(step): %+v", s)
+	}
+	if err := d.Continue(false); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := d.Stopped(); ok {
+		t.Errorf("Stopped right after Continue")
+	}
+	d.Interrupt()
+	if s := waitStopped("an Interrupt after Continue"); s.Reason != gdbstub.StopHalted {
+		t.Errorf("after Interrupt: %+v", s)
 	}
 
 	// A Resume waiting for its stop gets the one Interrupt asks for.

@@ -14,8 +14,9 @@ import (
 // The debugger's side of the window: reading the vCPU for the CPU pane
 // while the guest stands still, and the Stop, Continue and Step buttons,
 // all through the machine's Debugger (the one gdb drives too) so that the
-// two agree. The window's Pause stays the plain pause; the CPU pane shows
-// a paused guest as well.
+// two agree. None of them waits for the vCPU's next stop, which a gdb
+// session may be waiting for: the window sees it in Stopped. The window's
+// Pause stays the plain pause; the CPU pane shows a paused guest as well.
 
 // How much the CPU pane reads around RIP and from RSP.
 const (
@@ -102,7 +103,11 @@ func (g *game) debugBreak() {
 	}
 	d := m.Debugger()
 	if _, ok := d.Stopped(); ok {
-		g.debugResume(m, false)
+		if err := d.Continue(false); err != nil {
+			g.say(true, "could not continue: %v", err)
+			return
+		}
+		g.say(false, "VM continues: Stop (Ctrl+Alt+B) or a breakpoint stops it")
 		return
 	}
 	g.releaseAll()
@@ -110,52 +115,45 @@ func (g *game) debugBreak() {
 	if m.Paused() {
 		m.Resume() // the pause becomes a stop in the debugger
 	}
-	g.say(false, "stopping the vCPU in the debugger")
 }
 
 // debugStep runs one instruction of a vCPU stopped in the debugger.
 func (g *game) debugStep() {
 	m := g.machine.Load()
-	if _, ok := m.Debugger().Stopped(); !ok || g.result != nil {
+	d := m.Debugger()
+	if _, ok := d.Stopped(); !ok || g.result != nil {
 		return
 	}
-	g.debugResume(m, true)
+	g.stillUntil = time.Now().Add(stepGrace) // the pane stays while the step runs
+	if err := d.Continue(true); err != nil {
+		g.say(true, "could not step: %v", err)
+	}
+	g.cpu.refresh()
 }
 
-// debugResume resumes the stopped vCPU (one instruction if step) on a
-// goroutine, which waits for its next stop; one at a time.
-func (g *game) debugResume(m *emulator.Machine, step bool) {
-	if !g.resuming.CompareAndSwap(false, true) {
-		return
-	}
-	if !step {
-		g.say(false, "VM continues: Stop (Ctrl+Alt+B) or a breakpoint stops it")
-	}
-	g.jobs.Add(1)
-	go func() {
-		defer g.jobs.Done()
-		defer g.resuming.Store(false)
-		defer g.cpu.refresh()
-		stop, err := m.Debugger().Resume(g.debugCtx, step)
-		switch {
-		case err != nil:
-			g.say(true, "could not resume the vCPU: %v", err)
-		case !step || trace.DebugStopReasonName(uint8(stop.Reason)) != "step":
-			at := ""
-			if v, err := m.InspectCPU(0, 0, 0); err == nil {
-				if s := m.Symbols().Describe(v.Regs.RIP); s != "" {
-					at = " in " + emulator.ShortName(s)
-				}
-			}
-			g.say(false, "vCPU stopped in the debugger %s%s", view.StopText(uint8(stop.Reason)), at)
-		}
-	}()
-}
+// stepGrace is how long the window goes on showing a stopped vCPU after it
+// was let go for a moment (a step, gdb's stepi): the CPU pane does not
+// flicker away between two stops.
+const stepGrace = 150 * time.Millisecond
 
-// debugStatus is the status bar's VM text while the vCPU stands still in
-// the debugger.
-func debugStatus(m *emulator.Machine) (string, bool) {
+// debugStopped says whether the vCPU stands still in the debugger for the
+// window, and the status bar's text: stopped, or let go for less than
+// stepGrace. It says in the status bar when the vCPU has stopped.
+func (g *game) debugStopped(m *emulator.Machine) (string, bool) {
 	stop, ok := m.Debugger().Stopped()
+	now := time.Now()
+	switch {
+	case ok:
+		if !g.wasStopped {
+			g.say(false, "vCPU stopped in the debugger %s", view.StopText(uint8(stop.Reason)))
+		}
+		g.wasStopped, g.lastStop = true, stop
+		g.stillUntil = now.Add(stepGrace)
+	case g.wasStopped && now.Before(g.stillUntil):
+		stop, ok = g.lastStop, true
+	default:
+		g.wasStopped = false
+	}
 	if !ok {
 		return "", false
 	}

@@ -74,10 +74,6 @@ func Run(opts Options) (*emulator.Machine, error) {
 		resets: make(chan resetDone, 1),
 	}
 	g.app.Metrics = at.metrics
-	// A Continue of the window's own waits for the next stop: closing the
-	// window ends that wait (the vCPU stops where it is).
-	g.debugCtx, g.debugCancel = context.WithCancel(opts.Context)
-	defer g.debugCancel()
 	g.b.at = at
 	g.machine.Store(opts.Machine)
 	if err := opts.Machine.Start(); err != nil {
@@ -103,7 +99,6 @@ func Run(opts Options) (*emulator.Machine, error) {
 	if g.xk != nil {
 		g.xk.close()
 	}
-	g.debugCancel()
 	g.jobs.Wait()
 	select {
 	case d := <-g.resets: // a reset that finished as the window closed
@@ -158,12 +153,12 @@ type game struct {
 	jobs       sync.WaitGroup
 	state      stateWriter
 
-	// The debugger (debug.go): the CPU pane's reads, a Continue or Step of
-	// the window's own in progress, and what ends it when the window closes.
-	cpu         cpuWatch
-	resuming    atomic.Bool
-	debugCtx    context.Context
-	debugCancel context.CancelFunc
+	// The debugger (debug.go): the CPU pane's reads, and whether (and
+	// why) the vCPU stood still in the debugger at the last frame.
+	cpu        cpuWatch
+	wasStopped bool
+	lastStop   emulator.DebugStop
+	stillUntil time.Time
 }
 
 // machineEnd is a machine's result, from the goroutine waiting for it.
@@ -314,7 +309,7 @@ func (g *game) status(m *emulator.Machine) view.Status {
 	if m.Paused() {
 		st.Paused, st.VM = true, "paused"
 	}
-	if vm, ok := debugStatus(m); ok {
+	if vm, ok := g.debugStopped(m); ok {
 		st.Stopped, st.VM = true, vm
 	}
 	if g.resetting.Load() {

@@ -50,7 +50,7 @@ var (
 	// The debugger: time stopped in it (its lane, and a shade over every
 	// lane), and in the CPU pane what changed since the last stop.
 	ColStopped      = rgb(0xe8, 0x5d, 0x75)
-	ColStoppedShade = color.RGBA{0x1c, 0x08, 0x0c, 0x24} // premultiplied: a faint red veil
+	ColStoppedShade = color.RGBA{0x2c, 0x08, 0x10, 0x3c} // premultiplied: a red veil
 	ColChanged      = rgb(0xff, 0xd0, 0x5c)
 	ColChangedBg    = rgb(0x4a, 0x3d, 0x1c)
 
