@@ -229,19 +229,25 @@ func (p *v0Parser) path(inType bool) {
 		if !inType {
 			p.write("::")
 		}
-		p.write("<")
-		for i := 0; !p.bad && !p.eat('E'); i++ {
-			if i > 0 {
-				p.write(", ")
-			}
-			p.genericArg()
-		}
-		p.write(">")
+		p.list("<", ">", p.genericArg)
 	case 'B':
 		p.backref(func() { p.path(inType) })
 	default:
 		p.bad = true
 	}
+}
+
+// list reads items up to an E, printed between open and close and
+// separated by commas: generic arguments, a tuple's types.
+func (p *v0Parser) list(open, close string, item func()) {
+	p.write(open)
+	for i := 0; !p.bad && !p.eat('E'); i++ {
+		if i > 0 {
+			p.write(", ")
+		}
+		item()
+	}
+	p.write(close)
 }
 
 // skipPath reads a path without printing it: an impl's own path, which
@@ -318,14 +324,7 @@ func (p *v0Parser) typ() {
 		p.write("]")
 	case 'T':
 		p.pos++
-		p.write("(")
-		for i := 0; !p.bad && !p.eat('E'); i++ {
-			if i > 0 {
-				p.write(", ")
-			}
-			p.typ()
-		}
-		p.write(")")
+		p.list("(", ")", p.typ)
 	case 'D':
 		p.pos++
 		p.dynBounds()

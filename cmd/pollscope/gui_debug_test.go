@@ -94,8 +94,8 @@ func (g *guiSession) waitState(what string, ok func(st guiState) bool) guiState 
 }
 
 // TestGUIDebugger runs the window with a gdb stub (-gdb unix:PATH) on the
-// demo kernel and drives it as a kernel developer would: the window's
-// Stop and Continue, then a debugger that breaks on the executor's poll
+// demo kernel and drives it as a kernel developer would: the pause, the
+// window's Stop and Continue, then a debugger that breaks on the executor's poll
 // function (found by symbol), the CPU pane showing the stop, the window's
 // Step, a second breakpoint inside the worker task's poll with the task's
 // link in the pane, and the trace's stops. The screenshots are kept in
@@ -116,10 +116,19 @@ func TestGUIDebugger(t *testing.T) {
 	}
 	time.Sleep(2 * time.Second) // some activity on the timeline
 
-	// The window's own Stop and Continue.
+	// The plain pause shows the CPU pane too.
 	g.xdo("windowfocus", "--sync", g.wid)
+	g.xdo("key", "--delay", "80", "ctrl+alt+p")
+	st := g.waitState("the pause", func(st guiState) bool { return st.CPU != nil && st.CPU.Title == "CPU · paused" })
+	if st.VM != "paused" || st.CPU.At == "" {
+		t.Errorf("paused: VM %q, at %q", st.VM, st.CPU.At)
+	}
+	g.xdo("key", "--delay", "80", "ctrl+alt+p")
+	g.waitState("the resume", func(st guiState) bool { return st.VM == "running" && st.CPU == nil })
+
+	// The window's own Stop and Continue.
 	g.xdo("key", "--delay", "80", "ctrl+alt+b")
-	st := g.waitState("the window's Stop", func(st guiState) bool {
+	st = g.waitState("the window's Stop", func(st guiState) bool {
 		return st.CPU != nil && strings.Contains(st.CPU.Title, "stopped in the debugger: by request")
 	})
 	if st.CPU.At == "" || len(st.CPU.Stack) == 0 {
