@@ -24,19 +24,21 @@ func median(xs []int64) float64 {
 // the guest's timer handler entry (guest TSC on the same axis), over a
 // second of a 1000 Hz guest, read from the merged trace.
 func BenchmarkTimerInterruptLatency(b *testing.B) {
-	var lat []int64
-	for i := 0; i < b.N; i++ {
-		m := bootReady(b, "hz=1000 scenario=keyboard")
-		time.Sleep(time.Second)
-		m.FlushTrace()
-		model := m.Trace()
-		lat = append(lat, raiseToHandler(model, 0, 32)...)
-		m.Close()
-	}
-	if len(lat) == 0 {
-		b.Fatal("no IRQ 0 raise matched a handler entry")
-	}
-	b.ReportMetric(median(lat), "ns/irq-latency")
+	forEachRing(b, func(b *testing.B, ring string) {
+		var lat []int64
+		for i := 0; i < b.N; i++ {
+			m := bootReady(b, "hz=1000 scenario=keyboard ring="+ring)
+			time.Sleep(time.Second)
+			m.FlushTrace()
+			model := m.Trace()
+			lat = append(lat, raiseToHandler(model, 0, 32)...)
+			m.Close()
+		}
+		if len(lat) == 0 {
+			b.Fatal("no IRQ 0 raise matched a handler entry")
+		}
+		b.ReportMetric(median(lat), "ns/irq-latency")
+	})
 }
 
 // raiseToHandler pairs each guest handler entry for vector with the latest
@@ -66,7 +68,12 @@ func raiseToHandler(model *trace.Model, irq uint64, vector uint8) []int64 {
 // BenchmarkKeyToPoll: from a host key press to the first poll of the guest's
 // keyboard task after it.
 func BenchmarkKeyToPoll(b *testing.B) {
-	m := bootReady(b, "scenario=keyboard")
+	forEachRing(b, func(b *testing.B, ring string) { keyToPoll(b, "scenario=keyboard ring="+ring) })
+}
+
+func keyToPoll(b *testing.B, cmdline string) {
+	m := bootReady(b, cmdline)
+	defer m.Close()
 	var lat []int64
 	var seen int64 // key events before this time were measured already
 	for i := 0; i < b.N; i++ {

@@ -20,7 +20,13 @@ var guestScenarios = []string{
 
 func TestGuestScenariosQuick(t *testing.T) {
 	requireKVM(t)
-	m, err := emulator.New(emulator.Config{Cmdline: "bench=all benchn=64"})
+	for _, ring := range rings {
+		t.Run("ring="+ring, func(t *testing.T) { guestScenariosQuick(t, "bench=all benchn=64 ring="+ring) })
+	}
+}
+
+func guestScenariosQuick(t *testing.T, cmdline string) {
+	m, err := emulator.New(emulator.Config{Cmdline: cmdline})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +35,7 @@ func TestGuestScenariosQuick(t *testing.T) {
 	defer cancel()
 	res, err := m.Run(ctx)
 	if err != nil || res.Outcome != emulator.OutcomeExit || res.ExitValue != 0 {
-		t.Fatalf("bench=all: %v %v\n%s", res, err, m.Serial())
+		t.Fatalf("%s: %v %v\n%s", cmdline, res, err, m.Serial())
 	}
 	results, hz := parseBench(m.Serial()), m.TSCFrequency()
 	if hz == 0 {

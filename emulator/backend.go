@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/pollscope/pollscope/cpu"
+	"github.com/pollscope/pollscope/cpu/interp"
 	kvmcpu "github.com/pollscope/pollscope/cpu/kvm"
 )
 
@@ -33,6 +34,7 @@ var backends = map[string]backendInfo{
 		newVCPU:   func(ram []byte) (cpu.VCPU, error) { return kvmcpu.New(ram) },
 		available: kvmcpu.Available,
 	},
+	BackendTCG: {newVCPU: func(ram []byte) (cpu.VCPU, error) { return interp.New(ram, interp.Options{}) }, available: func() error { return nil }},
 }
 
 // backendNames lists the backends for messages.

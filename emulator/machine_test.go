@@ -70,7 +70,7 @@ func TestNewRejectsBadInput(t *testing.T) {
 		{"not an ELF", emulator.Config{KernelPath: text}, "not an ELF file"},
 		{"too little memory", emulator.Config{Kernel: tiny, MemoryMiB: 1}, "out of range"},
 		{"too much memory", emulator.Config{Kernel: tiny, MemoryMiB: 1 << 20}, "out of range"},
-		{"unknown backend", emulator.Config{Kernel: tiny, Backend: "tcg"}, "not available"},
+		{"unknown backend", emulator.Config{Kernel: tiny, Backend: "hax"}, "not available"},
 		{"command line too long", emulator.Config{Kernel: tiny, Cmdline: strings.Repeat("a", emulator.MaxCmdline+1)}, "command line"},
 	}
 	for _, c := range cases {

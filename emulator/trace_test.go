@@ -41,9 +41,17 @@ func taskByName(model *trace.Model, name string) *trace.Task {
 // interrupt, the task polled, the character on the screen.
 func TestKeyPressCausality(t *testing.T) {
 	m, _ := runScenario(t, "", 300*time.Millisecond)
+	checkKeyCausality(t, m, ps2.KeyQ, "q")
+}
+
+// checkKeyCausality presses key on m, whose guest runs a keyboard task,
+// waits for echo on the screen and checks the chain from the host's key
+// event to the keyboard task's poll.
+func checkKeyCausality(t *testing.T, m *emulator.Machine, key ps2.Key, echo string) {
+	t.Helper()
 	pressed := time.Now()
-	m.PressKey(ps2.KeyQ)
-	emutest.WaitScreen(t, m, `q`, 10*time.Second)
+	m.PressKey(key)
+	emutest.WaitScreen(t, m, echo, 10*time.Second)
 	time.Sleep(50 * time.Millisecond)
 	m.FlushTrace()
 	model := m.Trace()
@@ -53,13 +61,13 @@ func TestKeyPressCausality(t *testing.T) {
 	}
 	var keyAt int64 = -1
 	for _, e := range model.Host {
-		if e.Kind == trace.HostKeyEvent && e.Arg == uint64(ps2.KeyQ) {
+		if e.Kind == trace.HostKeyEvent && e.Arg == uint64(key) {
 			keyAt = e.Time
 			break
 		}
 	}
 	if keyAt < 0 {
-		t.Fatalf("no host key event for Q (pressed %v ago)", time.Since(pressed))
+		t.Fatalf("no host key event for %v (pressed %v ago)", key, time.Since(pressed))
 	}
 	raise := firstHost(model, trace.HostIRQRaise, 1, keyAt)
 	inject := firstHost(model, trace.HostInject, 33, raise)
@@ -116,9 +124,14 @@ func firstHost(model *trace.Model, kind trace.Kind, arg uint64, from int64) int6
 }
 
 // The simple executor busy-polls (polls without wakes, never idle); the
-// waker executor sleeps in hlt between interrupts.
+// waker executor sleeps in hlt until there is work. (A tick that wakes
+// nothing does not end an idle period, so the demo's idle periods are
+// about as many as its tasks' wake-ups: some 20 a second.)
 func TestSimpleAndWakerExecutors(t *testing.T) {
-	_, simple := runScenario(t, "executor=simple", time.Second)
+	busy, simple := runScenario(t, "executor=simple", time.Second)
+	// The busy-polling guest takes a whole host core: stop it before the
+	// second guest runs.
+	busy.Close()
 	if simple.Executor != "simple" {
 		t.Fatalf("executor = %q, want simple", simple.Executor)
 	}
@@ -136,7 +149,8 @@ func TestSimpleAndWakerExecutors(t *testing.T) {
 	if waker.Executor != "waker" {
 		t.Fatalf("executor = %q, want waker", waker.Executor)
 	}
-	if len(waker.Idle) < 50 {
+	t.Logf("the waker executor idled %d times in a second", len(waker.Idle))
+	if len(waker.Idle) < 10 {
 		t.Errorf("the waker executor idled only %d times in a second", len(waker.Idle))
 	}
 	var idle int64

@@ -1,6 +1,7 @@
 // Command report turns `go test -bench` output of the benchmarks package into
-// the table `make bench` prints: each figure's median and spread over the
-// runs, then the ratios that answer pollscope's questions.
+// the tables `make bench` prints: the host's kind, each figure's median and
+// spread over the runs, the issue's targets with the ring=3 and ring=0
+// figures side by side, then the ratios that answer pollscope's questions.
 //
 //	go test -run '^$' -bench . -count 5 ./benchmarks > bench.txt
 //	go run ./benchmarks/report bench.txt [switch-costs.svg]
@@ -13,6 +14,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pollscope/pollscope/emulator"
 	"golang.org/x/perf/benchfmt"
 )
 
@@ -49,15 +51,38 @@ type ratio struct {
 }
 
 var ratios = []ratio{
-	{"cooperative vs preemptive switch in the guest", "GuestCoopYield ns/switch", "GuestPreemptYield ns/switch", false, "target: cooperative ≤ 100 ns under KVM"},
-	{"cooperative ping-pong vs preemptive ping-pong", "GuestCoopPingPong ns/switch", "GuestPreemptPingPong ns/switch", false, ""},
-	{"guest cooperative switch: pollscope vs QEMU", "GuestCoopYield ns/switch", "QEMUGuestCoopYield ns/switch", false, ""},
-	{"guest task switch vs host thread switch", "GuestCoopYield ns/switch", "ThreadPingPong ns/switch", false, ""},
-	{"guest task switch vs host goroutine switch", "GuestCoopYield ns/switch", "GoroutinePingPong ns/switch", false, ""},
+	{"cooperative vs preemptive switch, ring=3", "GuestCoopYield/ring=3 ns/switch", "GuestPreemptYield/ring=3 ns/switch", false, "on hardware: below 1"},
+	{"cooperative vs preemptive switch, ring=0", "GuestCoopYield/ring=0 ns/switch", "GuestPreemptYield/ring=0 ns/switch", false, ""},
+	{"cooperative vs preemptive switch, QEMU TCG", "QEMUGuest/accel=tcg ns/switch", "QEMUGuest/accel=tcg ns/switch-preempt", false, ""},
+	{"cooperative ping-pong vs preemptive, ring=3", "GuestCoopPingPong/ring=3 ns/switch", "GuestPreemptPingPong/ring=3 ns/switch", false, ""},
+	{"cooperative switch: ring=0 vs ring=3", "GuestCoopYield/ring=0 ns/switch", "GuestCoopYield/ring=3 ns/switch", false, ""},
+	{"cooperative switch: pollscope ring=3 vs QEMU KVM", "GuestCoopYield/ring=3 ns/switch", "QEMUGuest/accel=kvm ns/switch", false, ""},
+	{"cooperative switch: pollscope ring=3 vs QEMU TCG", "GuestCoopYield/ring=3 ns/switch", "QEMUGuest/accel=tcg ns/switch", false, ""},
+	{"guest task switch (ring=3) vs host goroutine switch", "GuestCoopYield/ring=3 ns/switch", "GoroutinePingPong ns/switch", false, ""},
+	{"guest task switch (ring=3) vs host thread switch", "GuestCoopYield/ring=3 ns/switch", "ThreadPingPong ns/switch", false, ""},
 	{"our port-I/O exit vs the C floor", "PortOutExit ns/exit", "ExitFloorC ns/exit", false, "target: within 10% (≤ 1.10)"},
 	{"our port-I/O exit vs QEMU's", "PortOutExit ns/exit", "QEMUPortOutExit ns/exit", false, "target: ≤ 1.00"},
-	{"tracing overhead on the cooperative workload", "GuestCoopYieldTraced ns/switch", "GuestCoopYield ns/switch", true, "target: under 5%"},
 	{"boot to banner: pollscope vs QEMU", "BootToBanner ms/boot", "QEMUBootToBanner ms/boot", false, ""},
+}
+
+// target is one of issue 12's targets: a figure per ring (the bench name
+// without its ring) and the bound, in the figure's unit. A percentage
+// target compares overhead(traced, untraced) instead.
+type target struct {
+	what     string
+	bench    string // "GuestCoopYield"; "/ring=N" is appended
+	unit     string
+	bound    float64
+	untraced string // for an overhead target: the untraced figure's bench
+	also     string // a second unit of the same bench shown next to it
+}
+
+var targets = []target{
+	{what: "cooperative task switch, 16 tasks", bench: "GuestCoopYield", unit: "ns/switch", bound: 50},
+	{what: "trace record", bench: "GuestTraceRecord", unit: "ns/record", bound: 30, also: "exits/record"},
+	{what: "tracing overhead, cooperative workload", bench: "GuestCoopYieldTraced", unit: "ns/switch", bound: 10, untraced: "GuestCoopYield"},
+	{what: "key press → keyboard task poll", bench: "KeyToPoll", unit: "ns/key-to-poll", bound: 150_000},
+	{what: "idle guest at 1000 Hz, % of a core", bench: "IdleGuestHostCPU", unit: "%host-core", bound: 10},
 }
 
 func main() {
@@ -80,6 +105,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "report: no benchmark results with custom metrics in the input")
 		os.Exit(1)
 	}
+	fmt.Printf("host: %v\n\n", emulator.DetectHostKind())
 	write(os.Stdout, figs, order)
 	if len(os.Args) > 2 {
 		f, err := os.Create(os.Args[2])
@@ -125,24 +151,115 @@ func read(in io.Reader) (map[string]*figure, []string, error) {
 }
 
 func write(w io.Writer, figs map[string]*figure, order []string) {
-	fmt.Fprintf(w, "%-30s %14s %-14s %24s %5s\n", "figure", "median", "unit", "spread (min … max)", "runs")
+	fmt.Fprintf(w, "%-36s %14s %-20s %24s %5s\n", "figure", "median", "unit", "spread (min … max)", "runs")
 	for _, k := range order {
 		f := figs[k]
 		lo, hi := f.spread()
-		fmt.Fprintf(w, "%-30s %14.4g %-14s %11.4g … %-10.4g %5d\n", f.bench, f.median(), f.unit, lo, hi, len(f.values))
+		fmt.Fprintf(w, "%-36s %14.4g %-20s %11.4g … %-10.4g %5d\n", f.bench, f.median(), f.unit, lo, hi, len(f.values))
 	}
-	fmt.Fprintf(w, "\n%-48s %12s  %s\n", "question", "ratio", "")
+	writeTargets(w, figs)
+	fmt.Fprintf(w, "\n%-52s %12s  %s\n", "question", "ratio", "")
 	for _, q := range ratios {
 		num, den := figs[q.num], figs[q.den]
 		if num == nil || den == nil || den.median() == 0 {
-			fmt.Fprintf(w, "%-48s %12s  (not measured in this run)\n", q.question, "n/a")
+			fmt.Fprintf(w, "%-52s %12s  (not measured in this run)\n", q.question, "n/a")
 			continue
 		}
 		if q.asOverhead {
-			fmt.Fprintf(w, "%-48s %11.1f%%  %s\n", q.question, 100*(num.median()-den.median())/den.median(), q.targetNote)
+			fmt.Fprintf(w, "%-52s %11.1f%%  %s\n", q.question, 100*(num.median()-den.median())/den.median(), q.targetNote)
 		} else {
-			fmt.Fprintf(w, "%-48s %12.3g  %s\n", q.question, num.median()/den.median(), q.targetNote)
+			fmt.Fprintf(w, "%-52s %12.3g  %s\n", q.question, num.median()/den.median(), q.targetNote)
 		}
+	}
+}
+
+// writeTargets prints each target with its ring=3 and ring=0 medians and
+// whether ring=3 meets it, or by how much it misses.
+func writeTargets(w io.Writer, figs map[string]*figure) {
+	fmt.Fprintf(w, "\n%-40s %24s %16s %12s  %s\n", "target (issue 12)", "ring=3", "ring=0", "bound", "ring=3")
+	for _, t := range targets {
+		values := map[string]float64{}
+		for _, ring := range []string{"3", "0"} {
+			if v, ok := t.value(figs, ring); ok {
+				values[ring] = v
+			}
+		}
+		cells := [2]string{"n/a", "n/a"}
+		for i, ring := range []string{"3", "0"} {
+			if v, ok := values[ring]; ok {
+				cells[i] = t.format(v)
+				if f := figs[t.bench+"/ring="+ring+" "+t.also]; t.also != "" && f != nil {
+					cells[i] += fmt.Sprintf(" (%.3g %s)", f.median(), t.also)
+				}
+			}
+		}
+		verdict := "not measured in this run"
+		if v, ok := values["3"]; ok {
+			verdict = t.verdict(v)
+			if f := figs[t.bench+"/ring=3 "+t.also]; t.also != "" && f != nil && f.median() > 0 {
+				verdict += fmt.Sprintf("; %.3g %s: timer ticks during the longer run count too", f.median(), t.also)
+			}
+		}
+		fmt.Fprintf(w, "%-40s %24s %16s %12s  %s\n", t.what, cells[0], cells[1], "≤ "+t.format(t.bound), verdict)
+	}
+	for _, ref := range []struct{ what, key string }{
+		{"for reference: host goroutine switch", "GoroutinePingPong ns/switch"},
+		{"for reference: host thread switch", "ThreadPingPong ns/switch"},
+	} {
+		if f := figs[ref.key]; f != nil {
+			fmt.Fprintf(w, "%-40s %24s\n", ref.what, formatNs(f.median()))
+		}
+	}
+}
+
+// value is the target's figure at ring: the median, or for an overhead
+// target the traced median over the untraced one, as a percentage.
+func (t target) value(figs map[string]*figure, ring string) (float64, bool) {
+	f := figs[t.bench+"/ring="+ring+" "+t.unit]
+	if f == nil {
+		return 0, false
+	}
+	if t.untraced == "" {
+		return f.median(), true
+	}
+	base := figs[t.untraced+"/ring="+ring+" "+t.unit]
+	if base == nil || base.median() == 0 {
+		return 0, false
+	}
+	return 100 * (f.median() - base.median()) / base.median(), true
+}
+
+func (t target) format(v float64) string {
+	switch {
+	case t.untraced != "" || strings.HasPrefix(t.unit, "%"):
+		return fmt.Sprintf("%.1f%%", v)
+	case strings.HasPrefix(t.unit, "ns/"):
+		return formatNs(v)
+	default:
+		return fmt.Sprintf("%.3g", v)
+	}
+}
+
+// verdict says whether v meets the bound, or by how much it misses it.
+func (t target) verdict(v float64) string {
+	if v <= t.bound {
+		return "met"
+	}
+	if t.untraced != "" || strings.HasPrefix(t.unit, "%") {
+		return fmt.Sprintf("missed by %.1f points", v-t.bound)
+	}
+	return fmt.Sprintf("missed: %.2g× the bound", v/t.bound)
+}
+
+// formatNs prints a duration in ns with a readable unit.
+func formatNs(ns float64) string {
+	switch {
+	case ns >= 1e6:
+		return fmt.Sprintf("%.3g ms", ns/1e6)
+	case ns >= 1e3:
+		return fmt.Sprintf("%.3g µs", ns/1e3)
+	default:
+		return fmt.Sprintf("%.3g ns", ns)
 	}
 }
 

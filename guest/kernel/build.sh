@@ -26,9 +26,10 @@ cargo rustc --release --offline --target-dir "$kernel_dir/target" -- \
 
 elf=target/release/pollscope-kernel
 
-# Where the guest runs under KVM's instruction emulator, an SSE instruction
-# other than a move is fatal (see .cargo/config.toml). FXSAVE/FXRSTOR in the
-# interrupt path are fine: they name no xmm register.
+# Where the hypervisor emulates the kernel's instructions, an SSE
+# instruction other than a move is fatal (see .cargo/config.toml and the
+# README's "Hosts"). FXSAVE/FXRSTOR in the interrupt path are fine: they
+# name no xmm register.
 if command -v objdump >/dev/null 2>&1; then
     if objdump -d "$elf" | grep -q '%xmm'; then
         echo "build.sh: $elf contains SSE instructions:" >&2

@@ -1,14 +1,15 @@
 #!/bin/bash
 # Boot guest/kernel.elf under QEMU and check what the emulator relies on:
-# the banner and command line, exit values, exception and panic lines, the
-# timer report, both executors, the trace ring's self-check, the benchmark
-# scenario, the in-kernel tests (`test`, `test=fail-demo`), the `bench=`
-# lines and the keyboard echo.
+# the banner and command line, exit values, exception and panic lines (a
+# task's fault names the task), the timer report, both executors, the trace
+# ring's self-check, the benchmark scenario, the in-kernel tests (`test`,
+# `test=fail-demo`), the `bench=` lines and the keyboard echo; the tests,
+# a fault and the benchmarks also with `ring=0`.
 #
 #   guest/kernel/test-qemu.sh            # QEMU with KVM
 #   ACCEL=tcg guest/kernel/test-qemu.sh  # QEMU's own CPU emulation
 #
-# Under KVM on a host that emulates the guest's instructions (PVM), booting
+# Under KVM on a host that emulates CPL0 code (README, "Hosts"), booting
 # takes a few seconds; the timeouts allow for it.
 set -u
 
@@ -52,17 +53,23 @@ run 30 exit
 expect "exit" 1 "$banner" 'cmdline: exit'
 [ "$(head -n1 <<<"$out")" = "pollscope demo kernel 0.1.0" ] || fail "banner is not the first line"
 
-run 30 crash=divide
-expect "crash=divide" 5 "EXCEPTION: divide error vector=0 error=0x0 rip=$hex cr2=$hex"
+task='task=1 \(crash\)'
 
+run 30 crash=divide
+expect "crash=divide" 5 "EXCEPTION: divide error vector=0 error=0x0 rip=$hex cr2=$hex $task"
+
+# At CPL3 the page fault's error code has the user bit (0x4).
 run 30 crash=pagefault
-expect "crash=pagefault" 5 "EXCEPTION: page fault vector=14 error=0x0 rip=$hex cr2=0x1000000000"
+expect "crash=pagefault" 5 "EXCEPTION: page fault vector=14 error=0x4 rip=$hex cr2=0x1000000000 $task"
+
+run 30 "ring=0 crash=pagefault"
+expect "ring=0 crash=pagefault" 5 "EXCEPTION: page fault vector=14 error=0x0 rip=$hex cr2=0x1000000000 $task"
 
 run 30 crash=gp
-expect "crash=gp" 5 "EXCEPTION: general protection vector=13 error=0x0 rip=$hex cr2=$hex"
+expect "crash=gp" 5 "EXCEPTION: general protection vector=13 error=0x0 rip=$hex cr2=$hex $task"
 
 run 30 crash=ud2
-expect "crash=ud2" 5 "EXCEPTION: invalid opcode vector=6 error=0x0 rip=$hex cr2=$hex"
+expect "crash=ud2" 5 "EXCEPTION: invalid opcode vector=6 error=0x0 rip=$hex cr2=$hex $task"
 
 run 30 crash=panic
 expect "crash=panic" 3 'PANIC: requested by the command line at src/crash\.rs:[0-9]+'
@@ -83,10 +90,12 @@ expect "simple executor, trace ring" 124 'executor: simple scenario=demo started
 run 60 "scenario=bench"
 expect "bench" 1 'bench: trace record .* ns best, .*' 'bench: task switch .* ns best, .*' 'bench: tsc [1-9][0-9]* kHz'
 
-run 90 test
-expect "test" 1 'running [0-9]+ tests' 'thread::timer_preemption\.\.\. \[ok\]' \
-    'test result: ok\. [0-9]+ passed; 0 failed'
-grep -q '\[failed\]' <<<"$out" && fail "test: a test failed"
+for ring in 3 0; do
+    run 90 "ring=$ring test"
+    expect "ring=$ring test" 1 'running [0-9]+ tests' 'thread::timer_preemption\.\.\. \[ok\]' \
+        'test result: ok\. [0-9]+ passed; 0 failed'
+    grep -q '\[failed\]' <<<"$out" && fail "ring=$ring test: a test failed"
+done
 
 run 30 test=fail-demo
 expect "test=fail-demo" 7 'running 1 tests' 'ktest::fail-demo\.\.\. \[failed\]' 'Error: deliberate failure.*' \
@@ -94,12 +103,14 @@ expect "test=fail-demo" 7 'running 1 tests' 'ktest::fail-demo\.\.\. \[failed\]' 
 
 # Every name once, few switches each.
 bench_line='switches=[1-9][0-9]* cycles=[1-9][0-9]* min_batch_cycles=[0-9]+ .*'
-run 90 "bench=all benchn=200"
-expect "bench=all" 1 "bench: trace-record $bench_line" "bench: coop-yield-2 $bench_line" \
+for ring in 3 0; do
+run 90 "ring=$ring bench=all benchn=200"
+expect "ring=$ring bench=all" 1 "bench: trace-record $bench_line" "bench: coop-yield-2 $bench_line" \
     "bench: coop-yield-16 $bench_line" "bench: coop-yield-256 $bench_line" "bench: coop-pingpong $bench_line" \
     "bench: preempt-yield-2 $bench_line" "bench: preempt-yield-16 $bench_line" \
     "bench: preempt-yield-256 $bench_line" "bench: preempt-pingpong $bench_line" \
     "bench: preempt-timer $bench_line" "bench: irq-entry $bench_line" "bench: irq-wake $bench_line"
+done
 
 run 60 "bench=coop-yield-16 benchn=200 trace=off"
 expect "bench trace=off" 1 "bench: coop-yield-16 $bench_line trace=off .*"

@@ -20,7 +20,8 @@ struct HeapArea([u8; HEAP_SIZE]);
 
 /// In its own .bss.heap section, which linker.ld keeps outside the range
 /// the boot code zeroes: the allocator needs no zeroed memory, and zeroing
-/// 8 MiB costs most of a second when the CPU is emulated.
+/// 8 MiB would only cost boot time (most of a second where CPL0 code is
+/// emulated; README, "Hosts").
 #[unsafe(link_section = ".bss.heap")]
 static mut HEAP_AREA: HeapArea = HeapArea([0; HEAP_SIZE]);
 
@@ -166,17 +167,22 @@ impl Heap {
     }
 }
 
+/// The heap behind a spin lock that leaves interrupts as they are:
+/// interrupt handlers never allocate or free (src/task/atomic_waker.rs
+/// keeps them from dropping wakers), so nothing can wait for the lock
+/// while the code it interrupted holds it. Only a preempted thread can
+/// hold it while another spins, until the holder's next time slice.
 pub struct KernelAllocator {
     heap: SpinLock<Heap>,
 }
 
 unsafe impl GlobalAlloc for KernelAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        unsafe { self.heap.lock_irq().alloc(layout) }
+        unsafe { self.heap.lock().alloc(layout) }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { self.heap.lock_irq().dealloc(ptr, layout) }
+        unsafe { self.heap.lock().dealloc(ptr, layout) }
     }
 
     /// Shrinking stays in place (the tail goes back to the free list), as
@@ -189,7 +195,7 @@ unsafe impl GlobalAlloc for KernelAllocator {
         }
         if new_block < old_block {
             let tail = unsafe { Layout::from_size_align_unchecked(old_block - new_block, GRANULE) };
-            unsafe { self.heap.lock_irq().dealloc(ptr.add(new_block), tail) };
+            unsafe { self.heap.lock().dealloc(ptr.add(new_block), tail) };
             return ptr;
         }
         let new = unsafe { self.alloc(new_layout) };
@@ -207,9 +213,9 @@ unsafe impl GlobalAlloc for KernelAllocator {
 static ALLOCATOR: KernelAllocator = KernelAllocator { heap: SpinLock::new(Heap::empty()) };
 
 pub fn init() {
-    unsafe { ALLOCATOR.heap.lock_irq().init((&raw mut HEAP_AREA) as usize, HEAP_SIZE) };
+    unsafe { ALLOCATOR.heap.lock().init((&raw mut HEAP_AREA) as usize, HEAP_SIZE) };
 }
 
 pub fn stats() -> Stats {
-    ALLOCATOR.heap.lock_irq().stats()
+    ALLOCATOR.heap.lock().stats()
 }

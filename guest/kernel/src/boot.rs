@@ -9,15 +9,17 @@
 //!
 //! The tables identity-map the first 4 GiB with 2 MiB pages: one PML4 entry
 //! -> one PDPT with four entries -> four page directories of 512 entries.
-//! Everything above 4 GiB is unmapped, so touching it page-faults.
+//! Everything above 4 GiB is unmapped, so touching it page-faults. Every
+//! entry has the user bit: with `ring=3` the tasks run at CPL3 on the same
+//! memory (there is no protection between kernel and tasks, only a
+//! privilege level; SMEP and SMAP stay off).
 //!
 //! SSE is switched on before any Rust runs: CR0.EM=0 (no x87 emulation),
 //! CR0.MP=1, CR0.TS=0, CR4.OSFXSR=1 (FXSAVE and SSE allowed),
 //! CR4.OSXMMEXCPT=1 (SIMD exceptions as #XM). The kernel is compiled without
 //! SSE (see .cargo/config.toml), but the interrupt path's FXSAVE needs
 //! OSFXSR to cover the XMM registers, and code built with SSE stays safe.
-//! MXCSR keeps its reset value 0x1F80 (LDMXCSR is one of the instructions
-//! KVM's emulator lacks).
+//! MXCSR keeps its reset value 0x1F80 (no LDMXCSR: README, "Hosts").
 
 use core::arch::global_asm;
 
@@ -42,14 +44,14 @@ pvh_start32:
     xorl %eax, %eax
     rep stosl
 
-    /* PML4[0] -> PDPT (present | writable) */
+    /* PML4[0] -> PDPT (present | writable | user) */
     movl $boot_pdpt, %eax
-    orl $0x3, %eax
+    orl $0x7, %eax
     movl %eax, boot_pml4
 
     /* PDPT[0..4] -> the four page directories */
     movl $boot_pd, %eax
-    orl $0x3, %eax
+    orl $0x7, %eax
     xorl %ecx, %ecx
 .Lfill_pdpt:
     movl %eax, boot_pdpt(,%ecx,8)
@@ -58,8 +60,8 @@ pvh_start32:
     cmpl $4, %ecx
     jb .Lfill_pdpt
 
-    /* 2048 PD entries: 2 MiB pages (present | writable | PS) */
-    movl $0x83, %eax
+    /* 2048 PD entries: 2 MiB pages (present | writable | user | PS) */
+    movl $0x87, %eax
     xorl %ecx, %ecx
 .Lfill_pd:
     movl %eax, boot_pd(,%ecx,8)
@@ -89,11 +91,11 @@ pvh_start32:
     movl %eax, %cr0
 
     lgdt boot_gdt_ptr
-    ljmp $0x08, $pvh_start64
+    ljmp $0x10, $pvh_start64
 
     .code64
 pvh_start64:
-    movw $0x10, %ax
+    movw $0x18, %ax
     movw %ax, %ds
     movw %ax, %es
     movw %ax, %ss
@@ -115,10 +117,12 @@ pvh_start64:
 
     .section .rodata.boot, "a"
     .balign 8
-    /* Temporary GDT: null, 64-bit code (0x08), data (0x10). gdt.rs
-       replaces it with one that has the same selectors plus a TSS. */
+    /* Temporary GDT with Linux's kernel selectors: null, 32-bit code
+       (0x08, unused), 64-bit code (0x10), data (0x18). gdt.rs replaces
+       it with one that has the same selectors, the user ones and a TSS. */
 boot_gdt:
     .quad 0
+    .quad 0x00cf9a000000ffff
     .quad 0x00af9a000000ffff
     .quad 0x00cf92000000ffff
 boot_gdt_end:

@@ -1,14 +1,48 @@
 //! The console: everything printed goes to the serial port and the VGA
 //! text screen. `print!`/`println!` are defined here.
+//!
+//! Text is laid out where it is printed: VGA cells are plain memory, so
+//! they are written at once, at any privilege level; serial bytes collect
+//! in a buffer. At the end of each print (or when the buffer fills) one
+//! step into CPL0 (`ring::privileged`) sends them, up to 16 per check of
+//! the UART, and moves the hardware cursor, so printing from CPL3 costs
+//! one transition per print rather than per byte.
 
+use crate::ring;
 use crate::serial::Serial;
 use crate::sync::SpinLock;
 use crate::vga::{self, Vga};
 use core::fmt::{self, Write};
 
+/// Serial bytes collected before a transmit.
+const OUT_BYTES: usize = 256;
+
 struct Console {
     serial: Serial,
     vga: Vga,
+    out: [u8; OUT_BYTES],
+    len: usize,
+}
+
+impl Console {
+    fn push(&mut self, byte: u8) {
+        if self.len == OUT_BYTES {
+            self.flush();
+        }
+        self.out[self.len] = byte;
+        self.len += 1;
+    }
+
+    /// Transmit the collected bytes and move the cursor, at CPL0.
+    fn flush(&mut self) {
+        let Console { serial, vga, out, len } = self;
+        let bytes = &out[..*len];
+        ring::privileged(|| {
+            serial.write_all(bytes);
+            vga.update_cursor();
+        });
+        *len = 0;
+    }
 }
 
 impl Write for Console {
@@ -17,12 +51,12 @@ impl Write for Console {
             if c == '\x08' {
                 // Terminals move left on BS without erasing: back, blank, back.
                 for &b in b"\x08 \x08" {
-                    self.serial.write_byte(b);
+                    self.push(b);
                 }
             } else {
                 let mut utf8 = [0; 4];
                 for &b in c.encode_utf8(&mut utf8).as_bytes() {
-                    self.serial.write_byte(b);
+                    self.push(b);
                 }
             }
             self.vga.write_char(c);
@@ -31,8 +65,10 @@ impl Write for Console {
     }
 }
 
-static CONSOLE: SpinLock<Console> = SpinLock::new(Console { serial: Serial::com1(), vga: Vga::new() });
+static CONSOLE: SpinLock<Console> =
+    SpinLock::new(Console { serial: Serial::com1(), vga: Vga::new(), out: [0; OUT_BYTES], len: 0 });
 
+/// At boot, at CPL0.
 pub fn init() {
     let mut console = CONSOLE.lock();
     console.serial.init();
@@ -42,7 +78,7 @@ pub fn init() {
 pub fn print(args: fmt::Arguments) {
     let mut console = CONSOLE.lock();
     let _ = console.write_fmt(args);
-    console.vga.update_cursor();
+    console.flush();
 }
 
 /// Print with a VGA attribute, then return to the default one.
@@ -51,7 +87,7 @@ pub fn print_with_attr(attr: u8, args: fmt::Arguments) {
     console.vga.set_attr(attr);
     let _ = console.write_fmt(args);
     console.vga.set_attr(vga::DEFAULT_ATTR);
-    console.vga.update_cursor();
+    console.flush();
 }
 
 /// Print from an interrupt handler: skipped (returning false) if the
@@ -59,12 +95,13 @@ pub fn print_with_attr(attr: u8, args: fmt::Arguments) {
 pub fn try_print(args: fmt::Arguments) -> bool {
     let Some(mut console) = CONSOLE.try_lock() else { return false };
     let _ = console.write_fmt(args);
-    console.vga.update_cursor();
+    console.flush();
     true
 }
 
 /// Print from a fatal path (panic, CPU exception) that may have interrupted
-/// a print in progress and will never return to it.
+/// a print in progress and will never return to it. What that print had
+/// collected goes out first.
 pub fn print_fatal(args: fmt::Arguments) {
     unsafe { CONSOLE.force_unlock() };
     print(args);

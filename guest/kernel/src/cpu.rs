@@ -1,9 +1,12 @@
-//! Privileged CPU instructions: the interrupt flag, halting, control registers.
+//! CPU instructions: the interrupt flag, halting, control registers (these
+//! need CPL0), the current privilege level and the TSC.
 
 use core::arch::{asm, global_asm};
 
 /// RFLAGS.IF: maskable interrupts are delivered.
-const RFLAGS_IF: u64 = 1 << 9;
+pub const RFLAGS_IF: u64 = 1 << 9;
+/// RFLAGS bit 1 always reads 1.
+pub const RFLAGS_FIXED: u64 = 1 << 1;
 
 // pushfq/popfq need the stack; they live in real functions so inline asm
 // never writes below RSP into the red zone of the Rust code around it.
@@ -68,6 +71,14 @@ pub fn rdtsc() -> u64 {
     let (lo, hi): (u32, u32);
     unsafe { asm!("rdtsc", out("eax") lo, out("edx") hi, options(nostack, preserves_flags)) }
     (hi as u64) << 32 | lo as u64
+}
+
+/// The current privilege level: the low two bits of CS.
+#[inline]
+pub fn cpl() -> u8 {
+    let cs: u16;
+    unsafe { asm!("mov {0:x}, cs", out(reg) cs, options(nomem, nostack, preserves_flags)) }
+    (cs & 3) as u8
 }
 
 /// CR2: the linear address of the last page fault.

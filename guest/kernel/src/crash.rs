@@ -1,5 +1,9 @@
 //! `crash=<kind>`: fault on purpose, to test the exception and panic paths.
+//! The fault happens in a task named "crash", at the tasks' privilege
+//! level, so the report names the task.
 
+use crate::task::Task;
+use crate::task::executor::Executor;
 use core::arch::asm;
 
 /// Above the 4 GiB identity map: not present, so reading it page-faults.
@@ -8,6 +12,14 @@ const UNMAPPED: u64 = 0x10_0000_0000;
 const NON_CANONICAL: u64 = 0x8000_0000_0000_0000;
 
 pub const KINDS: &str = "divide, pagefault, gp, ud2, panic";
+
+/// Crash as `kind` says in a task of its own on a fresh executor;
+/// returns only if `kind` is unknown.
+pub fn in_task(kind: &'static str) {
+    let mut executor = Executor::new();
+    executor.spawn(Task::new("crash", async move { crash(kind) }));
+    executor.run_until_done();
+}
 
 /// Crash as `kind` says; returns only if `kind` is unknown.
 pub fn crash(kind: &str) {

@@ -2,9 +2,9 @@
 //! `scenario=`), and the tasks themselves. The task names show up in the
 //! host's timeline.
 //!
-//! The tasks are quiet on purpose: every byte on the serial port is a VM
-//! exit. Periodic tasks show that they are alive in the status cells at
-//! the top right of the VGA screen (plain RAM) instead:
+//! The tasks are quiet on purpose: every byte on the serial port costs a
+//! port write (a VM exit). Periodic tasks show that they are alive in the
+//! status cells at the top right of the VGA screen (plain RAM) instead:
 //!
 //!     column 76  worker           digit: bursts done, mod 10
 //!     column 77  consumer         digit: items received / 20, mod 10
@@ -17,11 +17,10 @@ use crate::task::simple_executor::SimpleExecutor;
 use crate::task::timer::{self, sleep_ms, sleep_until};
 use crate::task::yield_now::yield_now;
 use crate::task::{Task, keyboard};
-use crate::{cmdline, cpu, exit, pit, println, trace, tsc, vga};
+use crate::{cmdline, cpu, println, ring, trace, tsc, vga};
 use alloc::vec::Vec;
 use core::future::Future;
 use core::pin::Pin;
-use core::sync::atomic::{AtomicU64, Ordering};
 use core::task::{Context, Poll};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -43,11 +42,10 @@ pub enum Scenario {
     LongPoll,
     /// Only the keyboard task: a quiet timeline.
     Keyboard,
-    /// `ping`/`pong` yielding to each other, timed; then exit.
-    Bench,
 }
 
 const EXECUTORS: &str = "simple, waker";
+/// `scenario=bench` is the lab's (src/bench/scenario.rs).
 const SCENARIOS: &str = "demo, lostwaker, longpoll, keyboard, bench";
 
 impl ExecutorKind {
@@ -66,7 +64,6 @@ impl Scenario {
             Scenario::LostWaker => "lostwaker",
             Scenario::LongPoll => "longpoll",
             Scenario::Keyboard => "keyboard",
-            Scenario::Bench => "bench",
         }
     }
 }
@@ -87,7 +84,6 @@ pub fn options() -> (ExecutorKind, Scenario) {
         Some("lostwaker") => Scenario::LostWaker,
         Some("longpoll") => Scenario::LongPoll,
         Some("keyboard") => Scenario::Keyboard,
-        Some("bench") => Scenario::Bench,
         Some(other) => {
             println!("warning: scenario={other} ignored (known: {SCENARIOS}), using demo");
             Scenario::Demo
@@ -115,7 +111,7 @@ pub fn run(executor: ExecutorKind, scenario: Scenario) -> ! {
             executor.run();
             // Every task finished: idle.
             loop {
-                cpu::sti_hlt();
+                ring::wait_for_interrupt();
             }
         }
     }
@@ -141,14 +137,10 @@ fn tasks(scenario: Scenario) -> Vec<Task> {
             }
         }
         Scenario::Keyboard => tasks.push(Task::new("keyboard", keyboard::print_keypresses())),
-        Scenario::Bench => {
-            tasks.push(Task::new("bench", bench()));
-            tasks.push(Task::new("ping", bench_yielder(true)));
-            tasks.push(Task::new("pong", bench_yielder(false)));
-        }
     }
-    if pit::report_every() != 0 {
-        tasks.push(Task::new("report", report()));
+    let every = report_every();
+    if every != 0 {
+        tasks.push(Task::new("report", report(every)));
     }
     if cmdline::has("tracecheck") {
         tasks.push(Task::new("tracecheck", tracecheck()));
@@ -165,11 +157,24 @@ async fn example_task() {
     println!("async number: {number}");
 }
 
-/// `report=N`: `timer: <ticks> ticks` every N ticks.
-async fn report() {
+/// `report=N`: print a timer line every N ticks (0 or absent: never).
+fn report_every() -> u64 {
+    match cmdline::get_u64("report") {
+        Ok(n) => n.unwrap_or(0),
+        Err(text) => {
+            println!("warning: report={text} ignored (not a number)");
+            0
+        }
+    }
+}
+
+/// `report=N`: `timer: <ticks> ticks` at every multiple of N ticks.
+async fn report(every: u64) {
+    let mut due = every;
     loop {
-        let ticks = timer::next_report().await;
-        println!("timer: {ticks} ticks");
+        sleep_until(due).await;
+        println!("timer: {due} ticks");
+        due += every;
     }
 }
 
@@ -207,7 +212,7 @@ async fn heartbeat(period_ms: u64, col: usize) {
 /// timer and once by itself: half of its wakes are its own, the most the
 /// host's self-wake lint lets pass (more would mean the task busy-loops
 /// through the executor), and its polls stay far below the long-poll lint's
-/// 10 ms even where guest code is emulated.
+/// 10 ms even where guest code runs slowly (README, "Hosts").
 async fn worker() {
     const CHUNKS: u32 = 4;
     const CHUNK_US: u64 = 50;
@@ -304,98 +309,4 @@ async fn long_poll() {
     sleep_ms(100).await;
     tsc::busy_wait_us(50_000);
     yield_now().await;
-}
-
-// scenario=bench: `bench` times trace records, then `ping` and `pong` yield
-// to each other (each yield is one cooperative task switch: PollEnd, the
-// wake, the queue, PollBegin of the other task); the last to finish prints
-// the result and exits with 0. Timing is in batches and the fastest batch
-// counts: a batch that took an interrupt or lost the host CPU is slower.
-
-const BENCH_BATCHES: u64 = 100;
-const BENCH_RECORDS_PER_BATCH: u64 = 100;
-const BENCH_YIELDS_PER_BATCH: u64 = 50;
-/// ping's fastest batch (cycles for 2 * BENCH_YIELDS_PER_BATCH switches).
-static BENCH_BEST_BATCH: AtomicU64 = AtomicU64::new(u64::MAX);
-static BENCH_TOTAL: AtomicU64 = AtomicU64::new(0);
-static BENCH_FINISHED: AtomicU64 = AtomicU64::new(0);
-
-/// The tick ping and pong start at: a second in, after `bench`.
-fn bench_start_tick() -> u64 {
-    pit::hz() as u64
-}
-
-fn trace_state() -> &'static str {
-    if trace::enabled() { "on" } else { "off" }
-}
-
-async fn bench() {
-    // The TSC rate is measured a quarter second in.
-    while tsc::khz().is_none() {
-        sleep_ms(50).await;
-    }
-    let (_, _, dropped_before) = trace::counters();
-    let mut best = u64::MAX;
-    let mut total = 0;
-    for _ in 0..BENCH_BATCHES {
-        let start = cpu::rdtsc();
-        for i in 0..BENCH_RECORDS_PER_BATCH {
-            trace::mark(i);
-        }
-        let cycles = cpu::rdtsc() - start;
-        best = best.min(cycles);
-        total += cycles;
-    }
-    let (_, _, dropped_after) = trace::counters();
-    let records = BENCH_BATCHES * BENCH_RECORDS_PER_BATCH;
-    println!(
-        "bench: trace record {} ns best, {} ns mean ({} cycles best; {} records, {} dropped, trace={})",
-        tenths(tsc::cycles_to_tenth_ns(best).unwrap_or(0) / BENCH_RECORDS_PER_BATCH),
-        tenths(tsc::cycles_to_tenth_ns(total).unwrap_or(0) / records),
-        best / BENCH_RECORDS_PER_BATCH,
-        records,
-        dropped_after - dropped_before,
-        trace_state(),
-    );
-}
-
-async fn bench_yielder(measure: bool) {
-    sleep_until(bench_start_tick()).await;
-    for _ in 0..BENCH_BATCHES {
-        let start = cpu::rdtsc();
-        for _ in 0..BENCH_YIELDS_PER_BATCH {
-            yield_now().await;
-        }
-        if measure {
-            let cycles = cpu::rdtsc() - start;
-            BENCH_BEST_BATCH.fetch_min(cycles, Ordering::Relaxed);
-            BENCH_TOTAL.fetch_add(cycles, Ordering::Relaxed);
-        }
-    }
-    if BENCH_FINISHED.fetch_add(1, Ordering::Relaxed) == 1 {
-        let per_batch = 2 * BENCH_YIELDS_PER_BATCH;
-        let best = BENCH_BEST_BATCH.load(Ordering::Relaxed);
-        let total = BENCH_TOTAL.load(Ordering::Relaxed);
-        println!(
-            "bench: task switch {} ns best, {} ns mean ({} cycles best; {} switches by yield_now, trace={})",
-            tenths(tsc::cycles_to_tenth_ns(best).unwrap_or(0) / per_batch),
-            tenths(tsc::cycles_to_tenth_ns(total).unwrap_or(0) / (per_batch * BENCH_BATCHES)),
-            best / per_batch,
-            per_batch * BENCH_BATCHES,
-            trace_state(),
-        );
-        println!("bench: tsc {} kHz", tsc::khz().unwrap_or(0));
-        exit::exit(exit::SUCCESS);
-    }
-}
-
-/// `n` tenths as "<int>.<digit>".
-fn tenths(n: u64) -> impl core::fmt::Display {
-    struct Tenths(u64);
-    impl core::fmt::Display for Tenths {
-        fn fmt(&self, f: &mut core::fmt::Formatter) -> core::fmt::Result {
-            write!(f, "{}.{}", self.0 / 10, self.0 % 10)
-        }
-    }
-    Tenths(n)
 }

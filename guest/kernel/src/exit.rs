@@ -1,9 +1,10 @@
 //! Leaving the VM through QEMU's isa-debug-exit device (port 0xF4): writing
 //! value V makes QEMU exit with status (V << 1) | 1. pollscope implements
 //! the same device. Without one, the write is ignored and the CPU halts.
+//! Both need CPL0 (`ring::privileged`).
 
-use crate::cpu;
 use crate::port::outl;
+use crate::{cpu, ring};
 
 const DEBUG_EXIT_PORT: u16 = 0xF4;
 
@@ -14,6 +15,8 @@ pub const CPU_EXCEPTION: u32 = 2;
 pub const TEST_FAILURE: u32 = 3;
 
 pub fn exit(code: u32) -> ! {
-    outl(DEBUG_EXIT_PORT, code);
-    cpu::halt_forever()
+    ring::privileged(|| {
+        outl(DEBUG_EXIT_PORT, code);
+        cpu::halt_forever()
+    })
 }

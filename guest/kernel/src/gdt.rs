@@ -1,17 +1,28 @@
 //! The long-mode GDT and the TSS.
 //!
 //! In 64-bit mode segmentation is mostly off, but the CPU still needs a code
-//! segment with L=1 and, for interrupts, a TSS. The TSS's only job here is
-//! the Interrupt Stack Table: seven stack pointers an IDT gate can name, so
-//! the CPU switches to a known-good stack before pushing the interrupt frame.
-//! Every gate uses one, which also keeps the frame out of the interrupted
-//! code's red zone (the 128 bytes below RSP that leaf functions use).
+//! segment with L=1 per privilege level and, for interrupts, a TSS. The
+//! TSS's main job here is the Interrupt Stack Table: seven stack pointers an
+//! IDT gate can name, so the CPU switches to a known-good stack before
+//! pushing the interrupt frame. Every gate uses one, which also keeps the
+//! frame out of the interrupted code's red zone (the 128 bytes below RSP
+//! that leaf functions use). RSP0, the stack for an interrupt from CPL3
+//! through a gate without IST, is set too, though no gate is without one.
+//!
+//! The layout is Linux's (arch/x86/include/asm/segment.h): kernel code
+//! 0x10, kernel data 0x18, user data 0x2b, user code 0x33, the TSS at 0x40.
+//! Some hypervisors run CPL3 code on the host's own user segments and need
+//! the guest's selectors to agree (README, "Hosts").
 
 use core::arch::{asm, global_asm};
 
-pub const KERNEL_CODE: u16 = 0x08;
-pub const KERNEL_DATA: u16 = 0x10;
-const TSS_SELECTOR: u16 = 0x18;
+pub const KERNEL_CODE: u16 = 0x10;
+pub const KERNEL_DATA: u16 = 0x18;
+/// Selectors with RPL 3, as CPL3 code loads them.
+pub const USER_DATA: u16 = 0x2b;
+pub const USER_CODE: u16 = 0x33;
+const TSS_SELECTOR: u16 = 0x40;
+const GDT_ENTRIES: usize = 10;
 
 /// IST slots (1-based, as the IDT gate encodes them).
 pub const IST_IRQ: u8 = 1;
@@ -38,9 +49,8 @@ struct Tss {
     iomap_base: u16,
 }
 
-/// Exported for the thread scheduler's software interrupt entry
-/// (`thread_yield_entry` in isr.rs), which reads IST1 at offset
-/// `TSS_IST1_OFFSET` the way the CPU does.
+/// Exported for the software interrupt entries of src/isr.rs, which read
+/// IST1 at offset `TSS_IST1_OFFSET` the way the CPU does.
 #[unsafe(export_name = "kernel_tss")]
 static mut TSS: Tss = Tss {
     reserved0: 0,
@@ -53,13 +63,25 @@ static mut TSS: Tss = Tss {
     iomap_base: size_of::<Tss>() as u16,
 };
 
-/// null, code (0x08), data (0x10), TSS (0x18, a 16-byte system descriptor).
-static mut GDT: [u64; 5] = [
+/// Base 0, limit max, G=1, P=1, S=1, in Linux's order; the TSS (a 16-byte
+/// system descriptor) is filled in by `init`.
+static mut GDT: [u64; GDT_ENTRIES] = [
     0,
-    // base 0, limit max, P=1 DPL=0 S=1 type=execute/read, L=1 (64-bit), G=1
+    // 0x08: DPL=0 execute/read, D=1 (32-bit; unused)
+    0x00cf_9a00_0000_ffff,
+    // 0x10: DPL=0 execute/read, L=1 (64-bit)
     0x00af_9a00_0000_ffff,
-    // base 0, limit max, P=1 DPL=0 S=1 type=read/write, D/B=1, G=1
+    // 0x18: DPL=0 read/write, D/B=1
     0x00cf_9200_0000_ffff,
+    // 0x20: DPL=3 execute/read, D=1 (32-bit; unused)
+    0x00cf_fa00_0000_ffff,
+    // 0x28: DPL=3 read/write, D/B=1
+    0x00cf_f200_0000_ffff,
+    // 0x30: DPL=3 execute/read, L=1 (64-bit)
+    0x00af_fa00_0000_ffff,
+    // 0x38: unused
+    0,
+    // 0x40: TSS
     0,
     0,
 ];
@@ -135,12 +157,15 @@ pub fn init() {
             (*tss).ist[slot as usize - 1] = top;
         }
 
+        (*tss).rsp[0] = (*tss).ist[IST_EXCEPTION as usize - 1];
+
         let gdt = &raw mut GDT;
         let (low, high) = tss_descriptor(tss as u64);
-        (*gdt)[3] = low;
-        (*gdt)[4] = high;
+        let slot = TSS_SELECTOR as usize / 8;
+        (*gdt)[slot] = low;
+        (*gdt)[slot + 1] = high;
 
-        let pointer = DescriptorTablePointer { limit: (size_of::<[u64; 5]>() - 1) as u16, base: gdt as u64 };
+        let pointer = DescriptorTablePointer { limit: (size_of::<[u64; GDT_ENTRIES]>() - 1) as u16, base: gdt as u64 };
         asm!("lgdt [{}]", in(reg) &raw const pointer, options(readonly, nostack, preserves_flags));
         gdt_load_segments(KERNEL_CODE as u64, KERNEL_DATA as u64);
         asm!("ltr {0:x}", in(reg) TSS_SELECTOR, options(nostack, preserves_flags));

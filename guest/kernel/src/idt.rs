@@ -2,7 +2,9 @@
 //! the remapped 8259A IRQs, the rest should never fire and are reported.
 //!
 //! Every gate is an interrupt gate (the CPU clears IF on entry, so handlers
-//! never nest) and names an IST stack.
+//! never nest) and names an IST stack. A gate points at its vector's
+//! default entry (src/isr.rs) until `set_handler` points it elsewhere (the
+//! lab does, for the time of a measurement).
 
 use crate::gdt;
 use crate::isr;
@@ -71,9 +73,24 @@ pub fn init() {
     unsafe {
         let idt = &raw mut IDT;
         for vector in 0..=255u8 {
-            (*idt).0[vector as usize] = Gate::new(isr::stub_address(vector), ist_for(vector));
+            (*idt).0[vector as usize] = Gate::new(isr::default_handler(vector), ist_for(vector));
         }
         let pointer = DescriptorTablePointer { limit: (size_of::<Idt>() - 1) as u16, base: idt as u64 };
         asm!("lidt [{}]", in(reg) &raw const pointer, options(readonly, nostack, preserves_flags));
+    }
+}
+
+/// Point `vector`'s gate at `handler` (an entry point that ends like the
+/// ones in src/isr.rs), effective from the next interrupt. The CPU reads
+/// the gate from memory on every interrupt, so the change is one 8-byte
+/// store of the gate's low half, which an interrupt cannot see torn; the
+/// high half (address bits 32-63) is the same for all kernel code.
+pub fn set_handler(vector: u8, handler: u64) {
+    let gate = Gate::new(handler, ist_for(vector));
+    unsafe {
+        let slot = (&raw mut IDT.0[vector as usize]).cast::<u64>();
+        assert!(slot.add(1).read_volatile() as u32 == gate.offset_high, "handler above 4 GiB");
+        let low = (&raw const gate).cast::<u64>().read();
+        slot.write_volatile(low);
     }
 }

@@ -27,10 +27,10 @@ pub fn init() {
     }
 }
 
-/// IRQ1: take the byte and hand it to the tasks (task/keyboard.rs);
-/// decoding happens in the `keyboard` task.
-pub fn on_irq() {
-    crate::task::keyboard::add_scancode(inb(DATA_PORT));
+/// IRQ1: take the byte the controller holds (decoding happens in the
+/// `keyboard` task, src/task/keyboard.rs).
+pub fn read_scancode() -> u8 {
+    inb(DATA_PORT)
 }
 
 const BREAK: u8 = 0x80;

@@ -13,6 +13,7 @@ mod bench;
 mod boot;
 mod cmdline;
 mod console;
+mod context;
 mod cpu;
 mod crash;
 mod demo;
@@ -20,6 +21,7 @@ mod exceptions;
 mod exit;
 mod gdt;
 mod idt;
+mod interrupts;
 mod isr;
 mod keyboard;
 mod ktest;
@@ -30,6 +32,7 @@ mod pit;
 mod port;
 mod pvh;
 mod queue;
+mod ring;
 mod selftest;
 mod serial;
 mod sync;
@@ -43,7 +46,9 @@ use exit::exit;
 
 pub const BANNER: &str = "pollscope demo kernel 0.1.0";
 
-/// Called by boot.rs in 64-bit mode on the boot stack, interrupts off.
+/// Called by boot.rs in 64-bit mode on the boot stack, interrupts off, at
+/// CPL0: set up the machine, then continue in `run` at the tasks'
+/// privilege level (src/ring.rs).
 #[unsafe(no_mangle)]
 extern "C" fn kernel_main(start_info_phys: u64) -> ! {
     console::init();
@@ -54,9 +59,13 @@ extern "C" fn kernel_main(start_info_phys: u64) -> ! {
     gdt::init();
     idt::init();
     allocator::init();
+    let bad_ring = ring::init(cmdline::get("ring"));
 
     console::print_with_attr(vga::BANNER_ATTR, format_args!("{BANNER}\n"));
     println!("cmdline: {}", cmdline::as_str());
+    if let Some(value) = bad_ring {
+        println!("warning: ring={value} ignored (valid: 0, 3), using 3");
+    }
     trace::init(trace_enabled());
     match start_info {
         None => println!("warning: no PVH start info at {start_info_phys:#x}"),
@@ -64,24 +73,27 @@ extern "C" fn kernel_main(start_info_phys: u64) -> ! {
         Some(_) => {}
     }
 
+    let hz = timer_hz();
+    pic::init();
+    pit::init(hz);
+    keyboard::init();
+    ring::enter(run)
+}
+
+/// The rest of the boot, at the tasks' privilege level (CPL3 unless
+/// `ring=0`) with interrupts on: the self-test, a deliberate crash, the
+/// tests, the benchmarks or the demo.
+extern "C" fn run() -> ! {
     if cmdline::has("selftest") {
         run_selftest();
     }
     if let Some(kind) = cmdline::get("crash") {
-        crash::crash(kind);
+        crash::in_task(kind);
         println!("warning: unknown crash={kind} (known: {})", crash::KINDS);
     }
     if cmdline::has("exit") {
         exit(exit::SUCCESS);
     }
-
-    let hz = timer_hz();
-    pit::set_report_every(report_every());
-    let (executor, scenario) = demo::options();
-    pic::init();
-    pit::init(hz);
-    keyboard::init();
-    cpu::sti();
     println!("ready");
     if ktest::requested() {
         ktest::run();
@@ -89,6 +101,7 @@ extern "C" fn kernel_main(start_info_phys: u64) -> ! {
     if bench::requested() {
         bench::run();
     }
+    let (executor, scenario) = demo::options();
     demo::run(executor, scenario)
 }
 
@@ -146,15 +159,3 @@ fn timer_hz() -> u32 {
         }
     }
 }
-
-/// `report=N`: print a timer line every N ticks (0 or absent: never).
-fn report_every() -> u64 {
-    match cmdline::get_u64("report") {
-        Ok(n) => n.unwrap_or(0),
-        Err(text) => {
-            println!("warning: report={text} ignored (not a number)");
-            0
-        }
-    }
-}
-

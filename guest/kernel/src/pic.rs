@@ -11,7 +11,7 @@
 //!   ICW4 (data port):    0x01 = 8086 mode, normal (non-automatic) EOI
 //! Afterwards the data port reads/writes the interrupt mask (OCW1) and the
 //! command port takes EOI (OCW2, 0x20) and register-read selects (OCW3).
-//! Real hardware wanted a short delay between the ICWs; emulated chips don't.
+//! Old hardware wanted a short delay between the ICWs; emulated chips don't.
 
 use crate::port::{inb, outb};
 use core::sync::atomic::{AtomicU64, Ordering};

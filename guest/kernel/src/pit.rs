@@ -6,8 +6,7 @@
 //! generator) the output pulses once every `divisor` input clocks, forever.
 
 use crate::port::outb;
-use crate::task::timer;
-use crate::tsc;
+use crate::ring;
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 pub const IRQ: u8 = 0;
@@ -25,23 +24,22 @@ pub const MAX_HZ: u32 = 10_000;
 
 static TICKS: AtomicU64 = AtomicU64::new(0);
 static HZ: AtomicU32 = AtomicU32::new(DEFAULT_HZ);
-/// Report every this many ticks (0 = never).
-static REPORT_EVERY: AtomicU64 = AtomicU64::new(0);
-/// The tick count of a report not yet printed (0 = none pending).
-static REPORT_DUE: AtomicU64 = AtomicU64::new(0);
 
 pub fn divisor(hz: u32) -> u16 {
     ((INPUT_HZ + hz / 2) / hz) as u16
 }
 
 /// Start channel 0 at `hz` (MIN_HZ..=MAX_HZ), or restart it at a new rate
-/// (the benchmarks do; writing the mode command restarts the count).
+/// (the benchmarks do; writing the mode command restarts the count). Port
+/// I/O, so at CPL0 (`ring::privileged`).
 pub fn init(hz: u32) {
-    HZ.store(hz, Ordering::Relaxed);
-    let divisor = divisor(hz);
-    outb(MODE_COMMAND, CHANNEL0_LOHI_MODE2);
-    outb(CHANNEL0_DATA, divisor as u8);
-    outb(CHANNEL0_DATA, (divisor >> 8) as u8);
+    ring::privileged(|| {
+        HZ.store(hz, Ordering::Relaxed);
+        let divisor = divisor(hz);
+        outb(MODE_COMMAND, CHANNEL0_LOHI_MODE2);
+        outb(CHANNEL0_DATA, divisor as u8);
+        outb(CHANNEL0_DATA, (divisor >> 8) as u8);
+    });
 }
 
 /// The programmed rate.
@@ -54,32 +52,8 @@ pub fn ticks() -> u64 {
     TICKS.load(Ordering::Relaxed)
 }
 
-pub fn set_report_every(ticks: u64) {
-    REPORT_EVERY.store(ticks, Ordering::Relaxed);
-}
-
-pub fn report_every() -> u64 {
-    REPORT_EVERY.load(Ordering::Relaxed)
-}
-
-/// IRQ0: count, flag a due report, wake due sleepers, and `bench=irq-wake`'s
-/// waiter when armed. Never prints.
-pub fn on_tick() {
-    let now = TICKS.fetch_add(1, Ordering::Relaxed) + 1;
-    tsc::on_tick(now);
-    let every = REPORT_EVERY.load(Ordering::Relaxed);
-    if every != 0 && now % every == 0 {
-        REPORT_DUE.store(now, Ordering::Release);
-        timer::REPORT_WAKER.wake();
-    }
-    timer::on_tick(now);
-    crate::bench::on_tick();
-}
-
-/// The tick count of the pending report, clearing it.
-pub fn take_report() -> Option<u64> {
-    match REPORT_DUE.swap(0, Ordering::Acquire) {
-        0 => None,
-        ticks => Some(ticks),
-    }
+/// IRQ0: count the tick; returns the new tick count.
+#[inline]
+pub fn on_tick() -> u64 {
+    TICKS.fetch_add(1, Ordering::Relaxed) + 1
 }

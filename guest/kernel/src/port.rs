@@ -1,5 +1,6 @@
-//! x86 port I/O. Every access is a VM exit on KVM (several microseconds
-//! when nested), so drivers keep the number of accesses low.
+//! x86 port I/O. Every access is a VM exit under a hypervisor (README,
+//! "Hosts", for what one costs), so drivers keep the number of accesses
+//! low.
 
 use core::arch::asm;
 
@@ -18,4 +19,18 @@ pub fn inb(port: u16) -> u8 {
 #[inline]
 pub fn outl(port: u16, value: u32) {
     unsafe { asm!("out dx, eax", in("dx") port, in("eax") value, options(nostack, preserves_flags)) }
+}
+
+/// Write `bytes` to one port, one after the other (`rep outsb`).
+#[inline]
+pub fn outsb(port: u16, bytes: &[u8]) {
+    unsafe {
+        asm!(
+            "rep outsb",
+            in("dx") port,
+            inout("rsi") bytes.as_ptr() => _,
+            inout("rcx") bytes.len() => _,
+            options(nostack, preserves_flags, readonly)
+        )
+    }
 }

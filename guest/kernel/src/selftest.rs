@@ -54,8 +54,9 @@ fn collections() -> Result<(), &'static str> {
 
 /// Random sizes (1..=4096, mostly small) and alignments (1..=4096); each
 /// block is filled with a tag byte, and its first, middle and last bytes
-/// must still hold it when it is freed. (Kept cheap: under an emulated CPU
-/// this runs at a few million instructions per second.)
+/// must still hold it when it is freed. (Kept cheap: where CPL0 code is
+/// emulated, README "Hosts", it runs at about a million instructions per
+/// second.)
 pub fn stress(ops: u64) -> Result<(), &'static str> {
     let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
     let mut slots: [Option<(*mut u8, Layout, u8)>; SLOTS] = [None; SLOTS];

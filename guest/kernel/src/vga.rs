@@ -2,6 +2,9 @@
 //! (attribute << 8) | code-page-437 character. The hardware cursor is set
 //! through the CRTC: write a register index to 0x3D4, its value to 0x3D5;
 //! registers 0x0E/0x0F hold the high/low byte of the cursor's cell index.
+//! Cells are plain memory, written at any privilege level; the cursor's
+//! port I/O needs CPL0 (the console calls `update_cursor` through
+//! `ring::privileged`).
 
 use crate::port::outb;
 

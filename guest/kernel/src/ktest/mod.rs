@@ -16,31 +16,19 @@
 //! when a filter selects them, never in the default run. The tests run
 //! after interrupts are on (the timer and thread tests need IRQ0).
 
+mod case;
+mod heap_tests;
+mod ring_tests;
+mod task_tests;
 mod tests;
+mod thread_tests;
+mod trace_tests;
+
+use case::Test;
 
 use crate::exit::{self, exit};
 use crate::{cmdline, print, println};
-use alloc::string::String;
 use alloc::vec::Vec;
-
-pub type TestResult = Result<(), String>;
-
-pub struct Test {
-    pub name: &'static str,
-    pub run: fn() -> TestResult,
-    /// Only when selected by `test=<substring>`.
-    pub explicit: bool,
-}
-
-/// `Err(format!(...))` unless the condition holds.
-macro_rules! ensure {
-    ($cond:expr, $($arg:tt)+) => {
-        if !$cond {
-            return Err(alloc::format!($($arg)+));
-        }
-    };
-}
-pub(crate) use ensure;
 
 pub fn requested() -> bool {
     cmdline::has("test")

@@ -1,51 +1,112 @@
 //! AtomicWaker: one waker slot shared between a task (which registers its
 //! waker before returning Pending) and an interrupt handler (which wakes
-//! it), like `futures::task::AtomicWaker`.
+//! it), like `futures::task::AtomicWaker`, lock-free.
 //!
-//! There is one CPU, so a critical section with interrupts disabled is
-//! atomic with respect to everything else that can touch the slot: the
-//! task side disables interrupts around its access (`SpinLock::lock_irq`);
-//! a handler already runs with interrupts off and, since the task side
-//! never holds the lock with interrupts on, always finds it free. Old
-//! wakers are dropped and woken after the critical section.
+//! The slot holds a pointer to a heap node with the waker, swapped
+//! atomically. There is one CPU and a handler runs to completion, so a
+//! handler sees either the node before a task's swap or the one after,
+//! never half of one. Handlers never allocate or free (the code they
+//! interrupt may hold the heap's lock), so:
 //!
-//! Protocol (no lost wakeup): the consumer checks its condition, registers,
-//! and checks again; the producer makes the condition true, then wakes.
+//! - `register` (tasks only) allocates the new node and frees the old one;
+//! - `wake` takes the node out and wakes its waker by reference; from a
+//!   handler it then puts the node on a lock-free list of retired nodes,
+//!   which the executor frees between polls (`free_retired`); from a task
+//!   it frees the node at once.
+//!
+//! A task reading its node's waker in `register` (to skip an identical
+//! one) is safe while a handler retires that node: retired nodes are freed
+//! only in task context, never during a `register`.
+//!
+//! Protocol (no lost wakeup): the consumer checks its condition,
+//! registers, and checks again; the producer makes the condition true,
+//! then wakes.
 
-use crate::sync::SpinLock;
+use crate::context;
+use alloc::boxed::Box;
+use core::ptr::null_mut;
+use core::sync::atomic::{AtomicPtr, Ordering};
 use core::task::Waker;
 
+struct Node {
+    waker: Waker,
+    /// The next retired node.
+    next: *mut Node,
+}
+
+/// Nodes that handlers took out of their slots, to be freed by a task.
+static RETIRED: AtomicPtr<Node> = AtomicPtr::new(null_mut());
+
 pub struct AtomicWaker {
-    waker: SpinLock<Option<Waker>>,
+    slot: AtomicPtr<Node>,
 }
 
 impl AtomicWaker {
     pub const fn new() -> Self {
-        AtomicWaker { waker: SpinLock::new(None) }
+        AtomicWaker { slot: AtomicPtr::new(null_mut()) }
     }
 
     /// Store `waker` (a clone, unless the one stored already wakes the same
-    /// task).
+    /// task). Tasks only.
     pub fn register(&self, waker: &Waker) {
-        let old = {
-            let mut slot = self.waker.lock_irq();
-            match &*slot {
-                Some(current) if current.will_wake(waker) => None,
-                _ => slot.replace(waker.clone()),
-            }
-        };
-        drop(old);
-    }
-
-    /// Wake the registered waker, if any, and clear the slot.
-    pub fn wake(&self) {
-        if let Some(waker) = self.take() {
-            waker.wake();
+        let current = self.slot.load(Ordering::Acquire);
+        if !current.is_null() && unsafe { (*current).waker.will_wake(waker) } {
+            return;
+        }
+        let node = Box::into_raw(Box::new(Node { waker: waker.clone(), next: null_mut() }));
+        let old = self.slot.swap(node, Ordering::AcqRel);
+        if !old.is_null() {
+            drop(unsafe { Box::from_raw(old) });
         }
     }
 
-    /// Clear the slot, returning what it held.
+    /// Wake the registered waker, if any, and clear the slot. Tasks and
+    /// interrupt handlers; the waker must be one a handler may wake (the
+    /// executors' are: see src/task/executor.rs).
+    pub fn wake(&self) {
+        let node = self.slot.swap(null_mut(), Ordering::AcqRel);
+        if node.is_null() {
+            return;
+        }
+        unsafe { (*node).waker.wake_by_ref() };
+        if context::vector() != 0 {
+            retire(node);
+        } else {
+            drop(unsafe { Box::from_raw(node) });
+        }
+    }
+
+    /// Clear the slot, returning what it held. Tasks only.
     pub fn take(&self) -> Option<Waker> {
-        self.waker.lock_irq().take()
+        let node = self.slot.swap(null_mut(), Ordering::AcqRel);
+        (!node.is_null()).then(|| unsafe { Box::from_raw(node) }.waker)
+    }
+}
+
+/// Push `node` on the retired list (a handler: nothing interrupts it; a
+/// task's push is retried if a handler pushed in between).
+fn retire(node: *mut Node) {
+    let mut head = RETIRED.load(Ordering::Relaxed);
+    loop {
+        unsafe { (*node).next = head };
+        match RETIRED.compare_exchange_weak(head, node, Ordering::Release, Ordering::Relaxed) {
+            Ok(_) => return,
+            Err(now) => head = now,
+        }
+    }
+}
+
+/// Free the nodes handlers retired. Tasks only (the executors call it
+/// between polls).
+#[inline]
+pub fn free_retired() {
+    // Between every two polls: one load while nothing was retired.
+    if RETIRED.load(Ordering::Relaxed).is_null() {
+        return;
+    }
+    let mut node = RETIRED.swap(null_mut(), Ordering::Acquire);
+    while !node.is_null() {
+        let boxed = unsafe { Box::from_raw(node) };
+        node = boxed.next;
     }
 }

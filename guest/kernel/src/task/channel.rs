@@ -2,11 +2,9 @@
 //! (cloneable) and a `Receiver`. `send(v).await` waits while the buffer is
 //! full, `recv().await` while it is empty; each side wakes the other.
 //!
-//! The state sits behind a `SpinLock` taken with interrupts disabled: on one
-//! CPU that makes every operation atomic, also against an interrupt handler
-//! calling `try_send` (the buffer is allocated up front and never grows, so
-//! `try_send` does not allocate). Tasks never hold the lock across an
-//! `.await`, so it is never contended.
+//! The state sits behind a `SpinLock`. Only tasks use a channel (interrupt
+//! handlers never take a lock a task may hold), and tasks never hold the
+//! lock across an `.await`, so it is never contended.
 
 use super::stream::Stream;
 use crate::sync::SpinLock;
@@ -64,11 +62,10 @@ impl<T> Sender<T> {
         Send { sender: self, value: Some(value) }
     }
 
-    /// Send without waiting. Safe in interrupt handlers. (The demo tasks
-    /// use `send`.)
+    /// Send without waiting. (The demo tasks use `send`.)
     #[allow(dead_code)]
     pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
-        let waker = push(&mut self.shared.lock_irq(), value)?;
+        let waker = push(&mut self.shared.lock(), value)?;
         if let Some(waker) = waker {
             waker.wake();
         }
@@ -90,7 +87,7 @@ fn push<T>(state: &mut State<T>, value: T) -> Result<Option<Waker>, TrySendError
 
 impl<T> Clone for Sender<T> {
     fn clone(&self) -> Self {
-        self.shared.lock_irq().senders += 1;
+        self.shared.lock().senders += 1;
         Sender { shared: self.shared.clone() }
     }
 }
@@ -98,7 +95,7 @@ impl<T> Clone for Sender<T> {
 impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
         let waker = {
-            let mut state = self.shared.lock_irq();
+            let mut state = self.shared.lock();
             state.senders -= 1;
             if state.senders == 0 { state.receiver_waker.take() } else { None }
         };
@@ -122,7 +119,7 @@ impl<T> Future for Send<'_, T> {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context) -> Poll<Self::Output> {
         let value = self.value.take().expect("Send polled after completion");
         let sender = self.sender;
-        let mut state = sender.shared.lock_irq();
+        let mut state = sender.shared.lock();
         match push(&mut state, value) {
             Ok(waker) => {
                 drop(state);
@@ -153,7 +150,7 @@ impl<T> Receiver<T> {
     fn poll_recv(&mut self, cx: &mut Context) -> Poll<Option<T>> {
         let old_waker;
         {
-            let mut state = self.shared.lock_irq();
+            let mut state = self.shared.lock();
             if let Some(value) = state.buffer.pop_front() {
                 // Room for every waiting sender to retry.
                 for waker in state.sender_wakers.drain(..) {
@@ -177,7 +174,7 @@ impl<T> Receiver<T> {
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
         let (wakers, buffered) = {
-            let mut state = self.shared.lock_irq();
+            let mut state = self.shared.lock();
             state.receiver_alive = false;
             (core::mem::take(&mut state.sender_wakers), core::mem::take(&mut state.buffer))
         };

@@ -2,10 +2,18 @@
 //! lock-free bounded ready queue shared with the wakers (and so with the
 //! interrupt handlers that wake), a waker cache so a poll allocates nothing,
 //! and `sleep_if_idle`, which halts the CPU when nothing is ready.
+//!
+//! Between polls it also does the work interrupts leave for task context:
+//! waking the sleepers whose deadline came (src/task/timer.rs) and freeing
+//! the waker nodes handlers retired (src/task/atomic_waker.rs).
+//!
+//! A `TaskWaker` may be woken from an interrupt handler: `wake_by_ref`
+//! records the Wake and pushes the task's id, lock-free, and allocates and
+//! frees nothing.
 
 use super::queue::ArrayQueue;
-use super::{Task, TaskId};
-use crate::{cpu, println, trace};
+use super::{Task, TaskId, atomic_waker, timer};
+use crate::{context, cpu, println, ring, trace};
 use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
 use alloc::task::Wake;
@@ -33,7 +41,8 @@ pub struct Executor {
 impl Executor {
     pub fn new() -> Self {
         let task_queue = Arc::new(ArrayQueue::new(QUEUE_CAPACITY));
-        super::set_ready_queue(Arc::as_ptr(&task_queue));
+        let (tail, head) = task_queue.position_counters();
+        context::set_ready_counters(tail, head);
         trace::record(trace::Kind::ExecutorStart, 0, 1);
         Executor {
             tasks: BTreeMap::new(),
@@ -76,7 +85,10 @@ impl Executor {
     fn run_ready_tasks(&mut self) {
         // Destructure `self` to avoid borrow checker errors.
         let Self { tasks, task_queue, waker_cache, .. } = self;
-        while let Some(task_id) = task_queue.pop() {
+        loop {
+            timer::wake_due();
+            atomic_waker::free_retired();
+            let Some(task_id) = task_queue.pop() else { break };
             poll_task(tasks, task_queue, waker_cache, task_id);
         }
     }
@@ -97,26 +109,35 @@ impl Executor {
         }
     }
 
-    /// Halt until the next interrupt if no task is ready. Interrupts are
-    /// off from the check to the HLT, and `sti; hlt` re-enables them and
-    /// halts as one step (STI takes effect after the next instruction), so
-    /// a wake from an interrupt after the check ends the HLT instead of
-    /// waiting for the one after.
+    /// Halt until there is work if nothing is ready: no task queued, no
+    /// lost wake to recover, no sleeper due. One step into CPL0 with
+    /// interrupts off (`ring::atomically`) checks that again and halts
+    /// with `sti; hlt`, which re-enables interrupts and halts as one step
+    /// (STI takes effect after the next instruction), so a wake from an
+    /// interrupt after the check ends the HLT instead of waiting for the
+    /// one after. An interrupt that leaves nothing to do (a tick with no
+    /// sleeper due) only halts again, without leaving CPL0.
     fn sleep_if_idle(&self) {
-        cpu::cli();
-        if self.task_queue.is_empty() && LOST_WAKES.load(Ordering::Relaxed) == self.lost_wakes_seen {
-            trace::record(trace::Kind::IdleEnter, 0, 0);
-            cpu::sti_hlt();
-            trace::record(trace::Kind::IdleExit, 0, 0);
-        } else {
-            cpu::sti();
+        let queue = &*self.task_queue;
+        let seen = self.lost_wakes_seen;
+        let idle = || queue.is_empty() && LOST_WAKES.load(Ordering::Relaxed) == seen && !timer::due();
+        if !idle() {
+            return;
         }
+        trace::record(trace::Kind::IdleEnter, 0, 0);
+        ring::atomically(|| {
+            while idle() {
+                cpu::sti_hlt();
+                cpu::cli();
+            }
+        });
+        trace::record(trace::Kind::IdleExit, 0, 0);
     }
 }
 
 impl Drop for Executor {
     fn drop(&mut self) {
-        super::set_ready_queue(core::ptr::null());
+        context::set_ready_counters(core::ptr::null(), core::ptr::null());
     }
 }
 
@@ -175,7 +196,7 @@ impl TaskWaker {
     /// Record the wake (with its source) and queue the task. Lock-free:
     /// interrupt handlers call this.
     fn wake_task(&self) {
-        trace::record(trace::Kind::Wake, self.task_id.as_u32(), super::wake_source());
+        trace::record(trace::Kind::Wake, self.task_id.as_u32(), trace::wake_source());
         if self.task_queue.push(self.task_id).is_err() {
             LOST_WAKES.fetch_add(1, Ordering::Relaxed);
         }

@@ -15,8 +15,8 @@ use core::task::{Context, Poll};
 
 /// Filled by IRQ1 (the one producer), emptied by the stream (the one
 /// consumer). Overflow is counted. Roomy, because typing does not wait for
-/// the echo: where each serial byte costs a slow VM exit, text typed while
-/// the kernel prints its start-up lines piles up here.
+/// the echo: each serial byte costs a port write (a VM exit), so text
+/// typed while the kernel prints its start-up lines piles up here.
 static SCANCODE_QUEUE: SpscQueue<1024> = SpscQueue::new();
 static WAKER: AtomicWaker = AtomicWaker::new();
 static STREAM_TAKEN: AtomicBool = AtomicBool::new(false);
@@ -66,7 +66,7 @@ impl Stream for ScancodeStream {
 /// Echo typed characters. Scancodes already queued are decoded together
 /// and printed as one string (one console lock and one cursor update per
 /// batch). Batches are short, because a scancode arrives while each byte
-/// goes out (every serial byte is a VM exit), and the queue holds 128; and
+/// goes out (every serial byte is a VM exit), and the queue holds 1024; and
 /// when more is queued after a batch the task yields before the next one,
 /// so fast typing never turns into one long poll.
 pub async fn print_keypresses() {

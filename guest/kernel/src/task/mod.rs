@@ -15,11 +15,11 @@ pub mod stream;
 pub mod timer;
 pub mod yield_now;
 
-use crate::{isr, trace};
+use crate::{context, trace};
 use alloc::boxed::Box;
 use core::future::Future;
 use core::pin::Pin;
-use core::sync::atomic::{AtomicPtr, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicU64, Ordering};
 use core::task::{Context, Poll};
 
 pub struct Task {
@@ -41,12 +41,12 @@ impl Task {
     #[inline]
     fn poll(&mut self, context: &mut Context, live_wakers: impl FnOnce() -> usize) -> Poll<()> {
         let id = self.id.as_u32();
-        CURRENT_TASK.store(id, Ordering::Relaxed);
+        context::set_task(id, self.name);
         trace::record(trace::Kind::PollBegin, id, 0);
         let result = self.future.as_mut().poll(context);
         let live = live_wakers().min(u32::MAX as usize) as u64;
         trace::record(trace::Kind::PollEnd, id, result.is_ready() as u64 | live << 32);
-        CURRENT_TASK.store(0, Ordering::Relaxed);
+        context::set_task(0, "");
         result
     }
 
@@ -72,52 +72,4 @@ impl TaskId {
     pub fn as_u32(self) -> u32 {
         self.0 as u32
     }
-}
-
-/// The task being polled, 0 between polls.
-static CURRENT_TASK: AtomicU32 = AtomicU32::new(0);
-
-pub fn current_task() -> u32 {
-    CURRENT_TASK.load(Ordering::Relaxed)
-}
-
-/// Who is waking a task right now, as a Wake record's argument: the
-/// interrupt handler running (its vector), else the task being polled,
-/// else unknown.
-pub fn wake_source() -> u64 {
-    let vector = isr::current_vector();
-    if vector != 0 {
-        return trace::WAKE_INTERRUPT << 56 | vector as u64;
-    }
-    match current_task() {
-        0 => trace::WAKE_UNKNOWN << 56,
-        task => trace::WAKE_TASK << 56 | task as u64,
-    }
-}
-
-/// The running executor's ready queue (the waker executor's, while it
-/// exists), for the trace's `queue` field and `yield_if_others_ready`.
-static READY_QUEUE: AtomicPtr<queue::ArrayQueue<TaskId>> = AtomicPtr::new(core::ptr::null_mut());
-/// Without one: what the simple executor stores (tasks waiting for a turn).
-static SIMPLE_QUEUE_LEN: AtomicUsize = AtomicUsize::new(0);
-
-/// How many tasks are ready to run (not counting the one being polled).
-/// Cheap (two loads) and callable from interrupt handlers.
-#[inline]
-pub fn ready_len() -> usize {
-    let queue = READY_QUEUE.load(Ordering::Relaxed);
-    if queue.is_null() {
-        SIMPLE_QUEUE_LEN.load(Ordering::Relaxed)
-    } else {
-        // Valid while set: the executor clears it before dropping the queue.
-        unsafe { (*queue).len() }
-    }
-}
-
-fn set_ready_queue(queue: *const queue::ArrayQueue<TaskId>) {
-    READY_QUEUE.store(queue.cast_mut(), Ordering::Relaxed);
-}
-
-fn set_simple_queue_len(len: usize) {
-    SIMPLE_QUEUE_LEN.store(len, Ordering::Relaxed);
 }

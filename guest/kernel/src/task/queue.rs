@@ -136,6 +136,13 @@ impl<T> ArrayQueue<T> {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// The enqueue and dequeue positions, whose difference is `len`: for
+    /// readers that must not know the element type (the trace's
+    /// ready-queue length, src/context.rs).
+    pub fn position_counters(&self) -> (*const AtomicUsize, *const AtomicUsize) {
+        (&self.enqueue_pos, &self.dequeue_pos)
+    }
 }
 
 impl<T> Drop for ArrayQueue<T> {

@@ -4,9 +4,19 @@
 //! (busy polling), which is what the waker executor avoids.
 
 use super::Task;
-use crate::trace;
+use crate::{context, trace};
 use alloc::collections::VecDeque;
+use core::sync::atomic::{AtomicUsize, Ordering};
 use core::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
+
+/// Tasks waiting for their turn, as the trace's ready-queue length
+/// (`context` counts `WAITING - NONE`).
+static WAITING: AtomicUsize = AtomicUsize::new(0);
+static NONE: AtomicUsize = AtomicUsize::new(0);
+
+fn set_waiting(len: usize) {
+    WAITING.store(len, Ordering::Relaxed);
+}
 
 pub struct SimpleExecutor {
     task_queue: VecDeque<Task>,
@@ -14,7 +24,8 @@ pub struct SimpleExecutor {
 
 impl SimpleExecutor {
     pub fn new() -> SimpleExecutor {
-        super::set_simple_queue_len(0);
+        set_waiting(0);
+        context::set_ready_counters(&WAITING, &NONE);
         trace::record(trace::Kind::ExecutorStart, 0, 0);
         SimpleExecutor { task_queue: VecDeque::new() }
     }
@@ -22,7 +33,7 @@ impl SimpleExecutor {
     pub fn spawn(&mut self, task: Task) {
         task.trace_spawn();
         self.task_queue.push_back(task);
-        super::set_simple_queue_len(self.task_queue.len());
+        set_waiting(self.task_queue.len());
     }
 
     /// Poll until every task has finished.
@@ -30,14 +41,20 @@ impl SimpleExecutor {
         let waker = dummy_waker();
         let mut context = Context::from_waker(&waker);
         while let Some(mut task) = self.task_queue.pop_front() {
-            super::set_simple_queue_len(self.task_queue.len());
+            set_waiting(self.task_queue.len());
             // The dummy waker is not counted: nothing it does can wake.
             match task.poll(&mut context, || 0) {
                 Poll::Ready(()) => task.trace_exit(),
                 Poll::Pending => self.task_queue.push_back(task),
             }
         }
-        super::set_simple_queue_len(0);
+        set_waiting(0);
+    }
+}
+
+impl Drop for SimpleExecutor {
+    fn drop(&mut self) {
+        context::set_ready_counters(core::ptr::null(), core::ptr::null());
     }
 }
 

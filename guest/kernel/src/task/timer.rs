@@ -1,19 +1,21 @@
-//! Time for tasks: the PIT's tick counter, `sleep` futures woken from the
-//! timer interrupt, and the `report=N` lines.
+//! Time for tasks: the PIT's tick counter and `sleep` futures that the
+//! timer's ticks wake.
 //!
 //! Armed timers live in a fixed table of (deadline tick, waker) slots, so
-//! arming one never allocates. `NEXT_DUE` caches the earliest deadline: on
-//! most ticks the IRQ0 handler compares one number and returns; when a
-//! deadline has come it walks the table once, wakes the due entries and
-//! computes the next deadline.
+//! arming one never allocates. `NEXT_DUE` caches the earliest deadline.
+//! The IRQ0 handler only counts ticks; the waking is the executor's, in
+//! task context (`wake_due`, between polls and before it halts): one
+//! compare while nothing is due, else one walk of the table that wakes
+//! the due entries and computes the next deadline. The executor's halt
+//! (src/task/executor.rs) checks `due()` with interrupts off, so a tick
+//! that makes a deadline due ends the halt.
 //!
-//! The table is shared with the handler. On one CPU, disabling interrupts
-//! (`SpinLock::lock_irq`) makes the task side's critical sections atomic;
-//! the handler runs with interrupts off and so always finds the lock free.
+//! Only tasks touch the table, so its lock never disables interrupts (and
+//! a handler never waits for it). The Wake records name the timer's
+//! interrupt as their source: it is the tick that made them due.
 
-use super::atomic_waker::AtomicWaker;
-use crate::pit;
 use crate::sync::SpinLock;
+use crate::{context, isr, pit};
 use core::future::Future;
 use core::pin::Pin;
 use core::sync::atomic::{AtomicU64, Ordering};
@@ -46,12 +48,27 @@ pub fn ms_to_ticks(ms: u64) -> u64 {
     (ms * pit::hz() as u64).div_ceil(1000).max(1)
 }
 
-/// IRQ0, after the tick count moved to `now`: wake every due sleeper.
-pub fn on_tick(now: u64) {
-    if now < NEXT_DUE.load(Ordering::Relaxed) {
+/// The vector the trace names as the wakes' source.
+const TIMER_VECTOR: u8 = isr::IRQ_BASE + pit::IRQ;
+
+/// A deadline has come (cheap: two loads; callable at CPL0 with
+/// interrupts off).
+#[inline]
+pub fn due() -> bool {
+    ticks() >= NEXT_DUE.load(Ordering::Relaxed)
+}
+
+/// Wake every sleeper whose deadline has come. Tasks only.
+pub fn wake_due() {
+    if !due() {
         return;
     }
-    let mut timers = TIMERS.lock_irq();
+    context::on_behalf_of(TIMER_VECTOR, wake_due_now);
+}
+
+fn wake_due_now() {
+    let now = ticks();
+    let mut timers = TIMERS.lock();
     let mut next = u64::MAX;
     for slot in timers.iter_mut().filter(|s| s.used) {
         if slot.deadline <= now {
@@ -95,14 +112,7 @@ impl Future for Sleep {
         }
         let old_waker;
         {
-            let mut timers = TIMERS.lock_irq();
-            // Checked again with interrupts off: no tick can come between
-            // this check and arming the entry, so no deadline is missed.
-            if ticks() >= self.deadline {
-                drop(timers);
-                self.release();
-                return Poll::Ready(());
-            }
+            let mut timers = TIMERS.lock();
             let index = match self.slot {
                 Some(index) => index,
                 None => match timers.iter().position(|s| !s.used) {
@@ -139,7 +149,7 @@ impl Sleep {
     fn release(&mut self) {
         let Some(index) = self.slot.take() else { return };
         let waker = {
-            let mut timers = TIMERS.lock_irq();
+            let mut timers = TIMERS.lock();
             timers[index].used = false;
             timers[index].waker.take()
         };
@@ -151,24 +161,4 @@ impl Drop for Sleep {
     fn drop(&mut self) {
         self.release();
     }
-}
-
-/// Woken by IRQ0 when a `report=N` line is due.
-pub static REPORT_WAKER: AtomicWaker = AtomicWaker::new();
-
-/// The tick count of the next due `report=N` line.
-pub fn next_report() -> impl Future<Output = u64> {
-    core::future::poll_fn(|cx| {
-        if let Some(ticks) = pit::take_report() {
-            return Poll::Ready(ticks);
-        }
-        REPORT_WAKER.register(cx.waker());
-        match pit::take_report() {
-            Some(ticks) => {
-                REPORT_WAKER.take();
-                Poll::Ready(ticks)
-            }
-            None => Poll::Pending,
-        }
-    })
 }
