@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"encoding/binary"
 	"errors"
 	"runtime"
 	"sync/atomic"
@@ -26,6 +27,10 @@ type CPUView struct {
 	Code     []byte
 	// Stack is guest memory from RSP up.
 	Stack []byte
+	// Callers holds, for each aligned stack word that points into one of
+	// the kernel's code symbols, the callerBytes bytes of code before that
+	// address: a return address has a call instruction ending there.
+	Callers map[uint64][]byte
 	// Debugger: stopped in the debugger (Stop says why), not paused.
 	Debugger bool
 	Stop     gdbstub.Stop
@@ -79,8 +84,23 @@ func (m *Machine) InspectCPU(before, after, stack int) (CPUView, error) {
 	}
 	v.CodeAddr, v.Code = from, code
 	v.Stack = read(v.Regs.RSP, stack)
+	for off := 0; off+8 <= len(v.Stack); off += 8 {
+		a := binary.LittleEndian.Uint64(v.Stack[off:])
+		if _, seen := v.Callers[a]; seen || a < callerBytes || !m.symbols.Code(a) {
+			continue
+		}
+		if v.Callers == nil {
+			v.Callers = map[uint64][]byte{}
+		}
+		v.Callers[a] = read(a-callerBytes, callerBytes)
+	}
 	return v, nil
 }
+
+// callerBytes is how much code before a possible return address InspectCPU
+// reads: the longest call a compiler emits (call qword ptr [rip+disp32],
+// with a prefix) fits.
+const callerBytes = 7
 
 // pausedCPU keeps the vCPU's registers from the moment it parked for a
 // pause, which a front end reads without waking the vCPU thread.

@@ -227,6 +227,34 @@ func TestWalkStack(t *testing.T) {
 			t.Errorf("frame 2 found at %#x", f.Slot)
 		}
 	})
+	t.Run("with the code before them, only words just after a call", func(t *testing.T) {
+		v := tinyView(0x1020)
+		v.Stack = make([]byte, 0x10)
+		putWords(v.Stack, 0, 0x1009, 0x1025)
+		v.Callers = map[uint64][]byte{0x1009: tinyCode[0x2:0x9], 0x1025: tinyCode[0x1e:0x25]}
+		st := WalkStack(&v, tinySymbols, 10)
+		if len(st.Frames) != 2 || st.Frames[1].Addr != 0x1009 {
+			t.Errorf("frames %+v, want RIP and the return after f's call", st.Frames)
+		}
+	})
+	t.Run("a direct call to another function than the frame above's is doubtful", func(t *testing.T) {
+		// Stopped in g: 0x1009 returns from f's call to g, sure; 0x100d
+		// comes after a call to h itself, not to f, the frame above: a
+		// return address left over from an earlier call, most likely.
+		v := tinyView(0x1020)
+		v.Stack = make([]byte, 0x10)
+		putWords(v.Stack, 0, 0x1009, 0x100d)
+		callH := []byte{0x90, 0x90, 0xe8, 0, 0, 0, 0} // ends at 0x100d, calls 0x100d
+		v.Callers = map[uint64][]byte{0x1009: tinyCode[0x2:0x9], 0x100d: callH}
+		syms := emulator.NewSymbols([]emulator.Symbol{
+			{Name: "f", Addr: 0x1000, Size: 0x0c, Code: true}, {Name: "h", Addr: 0x100c, Size: 0x14, Code: true},
+			{Name: "g", Addr: 0x1020, Size: 0x20, Code: true},
+		})
+		st := WalkStack(&v, syms, 10)
+		if len(st.Frames) != 3 || st.Frames[1].Doubtful || !st.Frames[2].Doubtful {
+			t.Errorf("frames %+v: want the return into f sure and the one into h doubtful", st.Frames)
+		}
+	})
 	t.Run("a broken RBP chain falls back to the scan", func(t *testing.T) {
 		v := tinyView(0x1020)
 		v.Stack = make([]byte, 0x40)

@@ -234,8 +234,12 @@ func (p *CPUPane) Draw(l *Layer, mt Metrics) {
 		head := fmt.Sprintf("#%-2d %s  ", i, hexAddr(f.Addr, wide))
 		l.text(cx, sy, head, ColTextDim)
 		tail := "  " + where
+		col := ColText
+		if f.Doubtful {
+			name, col = name+"  (left over?)", ColTextDim
+		}
 		nx := cx + mt.TextWidth(head)
-		l.text(nx, sy, mt.Fit(name, cw-mt.TextWidth(head)-mt.TextWidth(tail)), ColText)
+		l.text(nx, sy, mt.Fit(name, cw-mt.TextWidth(head)-mt.TextWidth(tail)), col)
 		l.text(cx+cw-mt.TextWidth(tail), sy, tail, ColTextDim)
 		sy += mt.LineH
 	}

@@ -3,6 +3,8 @@ package view
 import (
 	"encoding/binary"
 
+	"golang.org/x/arch/x86/x86asm"
+
 	"github.com/pollscope/pollscope/emulator"
 )
 
@@ -12,6 +14,10 @@ type StackFrame struct {
 	Addr uint64 // the code address
 	Slot uint64 // the stack address it was read from; 0 for RIP
 	Name string // its symbol and offset, "" if none holds it
+	// Doubtful: the call before it names a function other than the frame
+	// above's, so it is more likely left over from an earlier call (a
+	// scan finds those too) than the way back from the frames above.
+	Doubtful bool
 }
 
 // How WalkStack found the frames.
@@ -33,8 +39,10 @@ type StackTrace struct {
 // (each frame: saved RBP, then the return address above it, each frame
 // further up the stack, every return address inside a code symbol), and
 // otherwise scans the stack from RSP for words that point into code but
-// not at a function's first byte (a function pointer, not a return): a
-// kernel built without frame pointers uses RBP as an ordinary register.
+// not at a function's first byte (a function pointer, not a return), just
+// after a call instruction where the code before them was read: a kernel
+// built without frame pointers uses RBP as an ordinary register. A scan
+// may still find a return address left over from an earlier call.
 func WalkStack(v *emulator.CPUView, syms *emulator.Symbols, max int) StackTrace {
 	rip := StackFrame{Addr: v.Regs.RIP, Name: syms.Describe(v.Regs.RIP)}
 	st := StackTrace{Frames: []StackFrame{rip}, Scanned: len(v.Stack)}
@@ -48,18 +56,62 @@ func WalkStack(v *emulator.CPUView, syms *emulator.Symbols, max int) StackTrace 
 	}
 	st.Method = StackScan
 	rsp := v.Regs.RSP
+	callee := v.Regs.RIP // the function the next return address returns from
 	for off := 0; off+8 <= len(v.Stack) && len(st.Frames) < max; off += 8 {
 		a := binary.LittleEndian.Uint64(v.Stack[off:])
 		s, ok := syms.Lookup(a)
-		if !ok || !s.Code || a == s.Addr {
+		if !ok || !s.Code || a == s.Addr || !afterCall(v, a) {
 			continue
 		}
 		if last := st.Frames[len(st.Frames)-1]; last.Addr == a && last.Slot != 0 {
 			continue // the same return address saved twice in a row
 		}
-		st.Frames = append(st.Frames, StackFrame{Addr: a, Slot: rsp + uint64(off), Name: syms.Describe(a)})
+		f := StackFrame{Addr: a, Slot: rsp + uint64(off), Name: syms.Describe(a)}
+		if target, ok := directCallTarget(v, a); ok {
+			f.Doubtful = !sameFunction(syms, target, callee)
+		}
+		if !f.Doubtful {
+			callee = a
+		}
+		st.Frames = append(st.Frames, f)
 	}
 	return st
+}
+
+// directCallTarget returns where the direct call (E8 rel32) that ends at a
+// goes, if the code before a is one.
+func directCallTarget(v *emulator.CPUView, a uint64) (uint64, bool) {
+	before := v.Callers[a]
+	if len(before) < 5 || before[len(before)-5] != 0xe8 {
+		return 0, false
+	}
+	rel := int32(binary.LittleEndian.Uint32(before[len(before)-4:]))
+	return a + uint64(int64(rel)), true
+}
+
+// sameFunction reports whether a and b lie in the same symbol.
+func sameFunction(syms *emulator.Symbols, a, b uint64) bool {
+	sa, okA := syms.Lookup(a)
+	sb, okB := syms.Lookup(b)
+	return okA && okB && sa.Addr == sb.Addr
+}
+
+// afterCall reports whether a call instruction ends at a, as one does
+// before a return address, judging by the code bytes InspectCPU read before
+// a (CPUView.Callers); without them it cannot tell and says yes.
+func afterCall(v *emulator.CPUView, a uint64) bool {
+	if v.Callers == nil {
+		return true
+	}
+	before := v.Callers[a]
+	bits := CodeBits(&v.SRegs)
+	for n := 2; n <= len(before); n++ {
+		inst, err := decode(before[len(before)-n:], bits)
+		if err == nil && inst.Len == n && inst.Op == x86asm.CALL {
+			return true
+		}
+	}
+	return false
 }
 
 // framePointerWalk follows RBP from frame to frame while each looks like
@@ -75,7 +127,7 @@ func framePointerWalk(v *emulator.CPUView, syms *emulator.Symbols, max int) []St
 			break
 		}
 		ret := word(bp + 8)
-		if !syms.Code(ret) {
+		if !syms.Code(ret) || !afterCall(v, ret) {
 			break
 		}
 		out = append(out, StackFrame{Addr: ret, Slot: bp + 8, Name: syms.Describe(ret)})
