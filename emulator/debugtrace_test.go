@@ -77,9 +77,23 @@ func holdInLongPoll(t *testing.T, cfg emulator.Config) (*emulator.Machine, uint3
 // duration and every statistic leave it out, and no long-poll lint fires
 // (the limit is 1 s, the task's longest poll runs 50 ms, the stop lasts
 // 2.5 s).
+//
+// On KVM, whose guest TSC runs on while the vCPU is stopped, and on the
+// software CPU in real-time mode, whose TSC is the host's clock.
 func TestDebuggerStopLeftOutOfTrace(t *testing.T) {
+	for _, backend := range []string{emulator.BackendKVM, emulator.BackendTCG} {
+		t.Run(backend, func(t *testing.T) {
+			if err := emulator.BackendAvailable(backend); err != nil {
+				t.Skipf("skipping: %v", err)
+			}
+			stopLeftOutOfTrace(t, backend)
+		})
+	}
+}
+
+func stopLeftOutOfTrace(t *testing.T, backend string) {
 	const hold = 2500 * time.Millisecond
-	cfg := emulator.Config{Cmdline: "scenario=longpoll", Trace: trace.Options{LongPoll: time.Second}}
+	cfg := emulator.Config{Backend: backend, Cmdline: "scenario=longpoll", Trace: trace.Options{LongPoll: time.Second}}
 	m, lpID := holdInLongPoll(t, cfg)
 	time.Sleep(hold)
 	if err := m.Debugger().Detach(); err != nil {

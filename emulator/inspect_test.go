@@ -16,7 +16,18 @@ import (
 // waiting, and a Resume waiting for its stop (a gdb session's continue)
 // gets the stop Interrupt asks for.
 func TestInspectCPU(t *testing.T) {
-	m := emutest.Boot(t, emulator.Config{Cmdline: "hz=100"})
+	for _, backend := range []string{emulator.BackendKVM, emulator.BackendTCG} {
+		t.Run(backend, func(t *testing.T) {
+			if err := emulator.BackendAvailable(backend); err != nil {
+				t.Skipf("skipping: %v", err)
+			}
+			inspectCPU(t, backend)
+		})
+	}
+}
+
+func inspectCPU(t *testing.T, backend string) {
+	m := emutest.Boot(t, emulator.Config{Backend: backend, Cmdline: "hz=100"})
 	emutest.WaitSerial(t, m, `(?m)^ready$`, 30*time.Second)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
