@@ -17,8 +17,9 @@ const (
 	BackendTCG = "tcg"
 )
 
-// vcpuFactory makes a backend's vCPU over guest RAM at physical address 0.
-type vcpuFactory func(ram []byte) (cpu.VCPU, error)
+// vcpuFactory makes a backend's vCPU over guest RAM at physical address 0,
+// as the configuration asks.
+type vcpuFactory func(ram []byte, cfg *Config) (cpu.VCPU, error)
 
 // backendInfo is one CPU backend: how to make its vCPU and whether this
 // host can run it (nil, or why not).
@@ -31,10 +32,14 @@ type backendInfo struct {
 // implementing cpu.VCPU and one entry here.
 var backends = map[string]backendInfo{
 	BackendKVM: {
-		newVCPU:   func(ram []byte) (cpu.VCPU, error) { return kvmcpu.New(ram) },
+		newVCPU:   func(ram []byte, cfg *Config) (cpu.VCPU, error) { return kvmcpu.New(ram) },
 		available: kvmcpu.Available,
 	},
-	BackendTCG: {newVCPU: func(ram []byte) (cpu.VCPU, error) { return interp.New(ram, interp.Options{}) }, available: func() error { return nil }},
+	BackendTCG: {
+		newVCPU: func(ram []byte, cfg *Config) (cpu.VCPU, error) {
+			return interp.New(ram, interp.Options{ICount: cfg.ICount, PaceIdle: cfg.ICount && !cfg.NoIdlePacing})
+		},
+	},
 }
 
 // backendNames lists the backends for messages.
@@ -58,6 +63,9 @@ func (c *Config) backend() (vcpuFactory, string, error) {
 	b, ok := backends[name]
 	if !ok {
 		return nil, "", fmt.Errorf("backend %q is not available: choose one of %s", name, backendNames())
+	}
+	if c.ICount && name != BackendTCG {
+		return nil, "", fmt.Errorf("deterministic time (ICount, -icount) needs the software CPU (-accel %s): %s runs in real time", BackendTCG, name)
 	}
 	return b.newVCPU, name, nil
 }

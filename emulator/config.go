@@ -38,6 +38,14 @@ type Config struct {
 	// time Close returns. The machine also keeps the output; see
 	// Machine.Serial.
 	SerialOut io.Writer
+	// ICount runs the software CPU (Backend tcg) in deterministic time,
+	// QEMU's -icount: the clock, the TSC and so every device's timing
+	// follow the instruction count (one nanosecond per instruction), so a
+	// run is a function of its inputs and the instructions they arrive at.
+	// Time the guest spends halted is skipped ahead, paced to the wall
+	// clock unless NoIdlePacing.
+	ICount       bool
+	NoIdlePacing bool
 	// StartStopped parks the vCPU for the debugger before its first
 	// instruction, until Debugger().Resume or Detach (QEMU's -S).
 	StartStopped bool

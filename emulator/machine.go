@@ -127,7 +127,7 @@ func New(cfg Config) (*Machine, error) {
 // build makes the parts: the vCPU first, since its clock is the machine's.
 func (m *Machine) build(newVCPU vcpuFactory, cfg Config) error {
 	var err error
-	if m.vcpu, err = newVCPU(m.ram); err != nil {
+	if m.vcpu, err = newVCPU(m.ram, &cfg); err != nil {
 		return err
 	}
 	m.clock = m.vcpu.Clock()

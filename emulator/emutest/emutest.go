@@ -1,6 +1,8 @@
-// Package emutest boots pollscope guests from Go tests: it skips where KVM is
-// missing, fails the test with the console's tail when a wait times out, and
-// closes the machine when the test ends.
+// Package emutest boots pollscope guests from Go tests: it runs a test on
+// every CPU backend this host has (ForEachBackend: the software CPU
+// everywhere, KVM where /dev/kvm is usable), skips a KVM-only test where KVM
+// is missing, fails the test with the console's tail when a wait times out,
+// and closes the machine when the test ends.
 //
 //	func TestMyKernel(t *testing.T) {
 //		m := emutest.Boot(t, emulator.Config{KernelPath: "my.elf", Cmdline: "test"})
@@ -13,7 +15,10 @@ package emutest
 
 import (
 	"context"
+	"os"
 	"regexp"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -30,11 +35,47 @@ func RequireKVM(t testing.TB) {
 	}
 }
 
+// backendsEnv restricts ForEachBackend, e.g. POLLSCOPE_BACKENDS=tcg.
+const backendsEnv = "POLLSCOPE_BACKENDS"
+
+// Backends lists the CPU backends a test should run on here: every backend
+// this build has that this host can run (the software CPU always; KVM where
+// /dev/kvm is usable), or those $POLLSCOPE_BACKENDS names.
+func Backends() []string {
+	var out []string
+	only := os.Getenv(backendsEnv)
+	for _, b := range emulator.Backends() {
+		if only != "" && !slices.Contains(strings.Split(only, ","), b) {
+			continue
+		}
+		if emulator.BackendAvailable(b) == nil {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// ForEachBackend runs f as a subtest per backend (named after it), for
+// table-driven tests of everything that is not about one backend.
+func ForEachBackend(t *testing.T, f func(t *testing.T, backend string)) {
+	t.Helper()
+	for _, b := range Backends() {
+		t.Run(b, func(t *testing.T) { f(t, b) })
+	}
+}
+
 // New creates a machine for cfg without starting it and closes it when the
-// test ends.
+// test ends. It skips the test where cfg asks for a backend this host cannot
+// run.
 func New(t testing.TB, cfg emulator.Config) *emulator.Machine {
 	t.Helper()
-	RequireKVM(t)
+	backend := cfg.Backend
+	if backend == "" {
+		backend = emulator.DefaultBackend()
+	}
+	if err := emulator.BackendAvailable(backend); err != nil {
+		t.Skipf("skipping: %v", err)
+	}
 	m, err := emulator.New(cfg)
 	if err != nil {
 		t.Fatalf("emulator.New: %v", err)
