@@ -108,7 +108,8 @@ func stopLeftOutOfTrace(t *testing.T, backend string) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatal("the long-poll task did not finish after the debugger let the guest go")
+			lp, _ := model.Task(lpID)
+			t.Fatalf("the long-poll task did not finish after the debugger let the guest go: %+v open %+v serial %q", lp, model.OpenPolls, m.Serial())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
