@@ -224,22 +224,9 @@ func (d *Debugger) drainStops() {
 // next instruction boundary (StopHalted).
 func (d *Debugger) Resume(ctx context.Context, step bool) (gdbstub.Stop, error) {
 	m := d.m
-	select {
-	case <-m.life.done:
-		return d.endedStop(), nil
-	default:
-	}
-	var err error
-	if derr := d.do(func() { err = d.program(step) }); derr != nil {
-		return gdbstub.Stop{}, derr
-	}
-	if err != nil {
+	if ended, err := d.order(step); err != nil {
 		return gdbstub.Stop{}, err
-	}
-	d.drainStops()
-	select {
-	case d.requests <- debugRequest{resume: true, step: step}:
-	case <-m.life.done:
+	} else if ended {
 		return d.endedStop(), nil
 	}
 	select {
@@ -256,6 +243,31 @@ func (d *Debugger) Resume(ctx context.Context, step bool) (gdbstub.Stop, error) 
 		s = gdbstub.Stop{Reason: gdbstub.StopHalted}
 	}
 	return s, err
+}
+
+// order programs the breakpoints for a resume (one instruction, if step)
+// and tells the parked vCPU to run. It reports whether the guest had ended
+// instead.
+func (d *Debugger) order(step bool) (ended bool, err error) {
+	m := d.m
+	select {
+	case <-m.life.done:
+		return true, nil
+	default:
+	}
+	if derr := d.do(func() { err = d.program(step) }); derr != nil {
+		return false, derr
+	}
+	if err != nil {
+		return false, err
+	}
+	d.drainStops()
+	select {
+	case d.requests <- debugRequest{resume: true, step: step}:
+		return false, nil
+	case <-m.life.done:
+		return true, nil
+	}
 }
 
 // softwareAsHardware decides, once, where gdb's software breakpoints go:

@@ -70,6 +70,10 @@ func TestDebuggerStepsBreaksAndDetaches(t *testing.T) {
 		if _, ok := d.Stopped(); !ok {
 			t.Fatal("Stopped says running while at a breakpoint")
 		}
+		// A step from the breakpoint executes the jnz there.
+		if stop, err := d.Resume(ctx, true); err != nil || stop.Reason != gdbstub.StopStep || rip() != 0x100005 {
+			t.Fatalf("step at the breakpoint: %+v %v, RIP %#x; want StopStep at 0x100005", stop, err, rip())
+		}
 		if err := d.Detach(); err != nil {
 			t.Fatal(err)
 		}

@@ -150,24 +150,11 @@ func (d *Debugger) Interrupt() {
 // stop meant for gdb's Halt.
 func (d *Debugger) Continue(step bool) error {
 	m := d.m
-	select {
-	case <-m.life.done:
-		return errors.New("the guest has ended")
-	default:
-	}
-	var err error
-	if derr := d.do(func() { err = d.program(step) }); derr != nil {
-		return derr
-	}
-	if err != nil {
-		return err
-	}
-	d.drainStops()
 	before := d.last.Load()
-	select {
-	case d.requests <- debugRequest{resume: true, step: step}:
-	case <-m.life.done:
-		return nil
+	if ended, err := d.order(step); err != nil {
+		return err
+	} else if ended {
+		return errors.New("the guest has ended")
 	}
 	// The vCPU thread took the order; it marks itself running just after
 	// (or, a step done, has parked again with a new stop).
