@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	kvmcpu "github.com/pollscope/pollscope/cpu/kvm"
+	"github.com/pollscope/pollscope/emulator/emutest"
 )
 
 func runCLI(t *testing.T, args ...string) (int, string, string) {
@@ -18,26 +18,24 @@ func runCLI(t *testing.T, args ...string) (int, string, string) {
 }
 
 func TestCLIBootsEmbeddedKernel(t *testing.T) {
-	if err := kvmcpu.Available(); err != nil {
-		t.Skipf("skipping: %v", err)
-	}
-	status, out, errOut := runCLI(t, "-display", "none", "-append", "exit")
-	if status != 1 {
-		t.Fatalf("status %d, want 1 (QEMU's (0<<1)|1); stderr: %s", status, errOut)
-	}
-	if !strings.HasPrefix(out, "pollscope demo kernel") {
-		t.Fatalf("stdout does not start with the banner: %q", out)
-	}
+	emutest.ForEachBackend(t, func(t *testing.T, backend string) {
+		status, out, errOut := runCLI(t, "-accel", backend, "-display", "none", "-append", "exit")
+		if status != 1 {
+			t.Fatalf("status %d, want 1 (QEMU's (0<<1)|1); stderr: %s", status, errOut)
+		}
+		if !strings.HasPrefix(out, "pollscope demo kernel") {
+			t.Fatalf("stdout does not start with the banner: %q", out)
+		}
+	})
 }
 
 func TestCLIExceptionStatus(t *testing.T) {
-	if err := kvmcpu.Available(); err != nil {
-		t.Skipf("skipping: %v", err)
-	}
-	status, out, _ := runCLI(t, "-append", "crash=pagefault", "-serial", "stdio")
-	if status != 5 || !strings.Contains(out, "EXCEPTION: page fault") {
-		t.Fatalf("status %d (want 5), output %q", status, out)
-	}
+	emutest.ForEachBackend(t, func(t *testing.T, backend string) {
+		status, out, _ := runCLI(t, "-accel", backend, "-append", "crash=pagefault", "-serial", "stdio")
+		if status != 5 || !strings.Contains(out, "EXCEPTION: page fault") {
+			t.Fatalf("status %d (want 5), output %q", status, out)
+		}
+	})
 }
 
 func TestCLIReportsBadInput(t *testing.T) {

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	kvmcpu "github.com/pollscope/pollscope/cpu/kvm"
 	"github.com/pollscope/pollscope/devices/ps2"
+	"github.com/pollscope/pollscope/emulator/emutest"
 )
 
 func TestParseScript(t *testing.T) {
@@ -94,31 +94,29 @@ func readmeScript(t *testing.T) string {
 
 // The README's script example runs and passes against the demo kernel.
 func TestReadmeScriptExample(t *testing.T) {
-	if err := kvmcpu.Available(); err != nil {
-		t.Skipf("skipping: %v", err)
-	}
-	dir := t.TempDir()
-	path := filepath.Join(dir, "demo.script")
-	os.WriteFile(path, []byte(readmeScript(t)), 0o644)
-	t.Chdir(dir)
-	status, _, errOut := runCLI(t, "-display", "none", "-serial", "none", "-script", path)
-	if status != 0 {
-		t.Fatalf("status %d: %s", status, errOut)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "demo-trace.json")); err != nil {
-		t.Fatalf("the script's save-trace step wrote nothing: %v", err)
-	}
+	emutest.ForEachBackend(t, func(t *testing.T, backend string) {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "demo.script")
+		os.WriteFile(path, []byte(readmeScript(t)), 0o644)
+		t.Chdir(dir)
+		status, _, errOut := runCLI(t, "-accel", backend, "-display", "none", "-serial", "none", "-script", path)
+		if status != 0 {
+			t.Fatalf("status %d: %s", status, errOut)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "demo-trace.json")); err != nil {
+			t.Fatalf("the script's save-trace step wrote nothing: %v", err)
+		}
+	})
 }
 
 // A failing step stops the script with its line and a clear reason.
 func TestScriptFailureNamesTheStep(t *testing.T) {
-	if err := kvmcpu.Available(); err != nil {
-		t.Skipf("skipping: %v", err)
-	}
-	path := filepath.Join(t.TempDir(), "fail.script")
-	os.WriteFile(path, []byte("expect serial /ready/\nexpect serial /no such line/ 500ms\nsend \"never sent\"\n"), 0o644)
-	status, _, errOut := runCLI(t, "-display", "none", "-serial", "none", "-script", path)
-	if status != statusScriptFailed || !strings.Contains(errOut, "fail.script:2: expect serial /no such line/ 500ms") || !strings.Contains(errOut, "last serial lines") {
-		t.Fatalf("status %d, stderr:\n%s", status, errOut)
-	}
+	emutest.ForEachBackend(t, func(t *testing.T, backend string) {
+		path := filepath.Join(t.TempDir(), "fail.script")
+		os.WriteFile(path, []byte("expect serial /ready/\nexpect serial /no such line/ 500ms\nsend \"never sent\"\n"), 0o644)
+		status, _, errOut := runCLI(t, "-accel", backend, "-display", "none", "-serial", "none", "-script", path)
+		if status != statusScriptFailed || !strings.Contains(errOut, "fail.script:2: expect serial /no such line/ 500ms") || !strings.Contains(errOut, "last serial lines") {
+			t.Fatalf("status %d, stderr:\n%s", status, errOut)
+		}
+	})
 }

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	kvmcpu "github.com/pollscope/pollscope/cpu/kvm"
 	"github.com/pollscope/pollscope/emulator/emutest"
 )
 
@@ -55,11 +54,6 @@ func TestEveryStatusRow(t *testing.T) {
 	os.WriteFile(halts, emutest.TinyKernel(0xfa, 0xf4), 0o644) // cli; hlt
 	failing := filepath.Join(dir, "fail.script")
 	os.WriteFile(failing, []byte("expect serial /never printed/ 300ms\n"), 0o644)
-	needsKVM := func(t *testing.T) {
-		if err := kvmcpu.Available(); err != nil {
-			t.Skipf("skipping: %v", err)
-		}
-	}
 	for _, tc := range []struct {
 		name   string
 		guest  bool
@@ -77,17 +71,23 @@ func TestEveryStatusRow(t *testing.T) {
 		{"bad usage", false, []string{"-m", "1"}, statusUsage},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if tc.guest {
-				needsKVM(t)
-			}
 			t.Setenv("DISPLAY", "")
 			t.Setenv("WAYLAND_DISPLAY", "")
-			args := tc.args
-			if tc.args[0] != "-display" {
-				args = append([]string{"-display", "none", "-serial", "none"}, args...)
+			backends := []string{""}
+			if tc.guest {
+				backends = emutest.Backends()
 			}
-			if status, _, errOut := runCLI(t, args...); status != tc.status {
-				t.Fatalf("status %d, want %d; stderr:\n%s", status, tc.status, errOut)
+			for _, backend := range backends {
+				args := tc.args
+				if tc.args[0] != "-display" {
+					args = append([]string{"-display", "none", "-serial", "none"}, args...)
+				}
+				if backend != "" {
+					args = append([]string{"-accel", backend}, args...)
+				}
+				if status, _, errOut := runCLI(t, args...); status != tc.status {
+					t.Fatalf("-accel %s: status %d, want %d; stderr:\n%s", backend, status, tc.status, errOut)
+				}
 			}
 		})
 	}
