@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -74,7 +75,14 @@ func runGuestBench(b *testing.B, names string, extra string) (map[string]guestRe
 func runGuestBenchExits(b *testing.B, cmdline string) (map[string]guestResult, uint64, uint64) {
 	b.Helper()
 	requireKVM(b)
-	m, err := emulator.New(emulator.Config{Cmdline: cmdline})
+	return runGuestBenchOn(b, emulator.Config{Cmdline: cmdline})
+}
+
+// runGuestBenchOn is runGuestBenchExits for any configuration.
+func runGuestBenchOn(b *testing.B, cfg emulator.Config) (map[string]guestResult, uint64, uint64) {
+	b.Helper()
+	cmdline := cfg.Cmdline
+	m, err := emulator.New(cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -110,7 +118,30 @@ func reportGuest(b *testing.B, names, extra string, metrics map[string]string) {
 		for _, unit := range metrics {
 			b.ReportMetric(sums[unit]/float64(b.N), unit)
 		}
+		reportInstructions(b, names, extra+" ring="+ring, metrics)
 	})
+}
+
+// reportInstructions runs the scenarios once more on the software CPU in
+// deterministic time, where the TSC counts instructions (1 GHz, one
+// nanosecond per instruction), and reports the exact, noise-free
+// instructions per switch next to each timed figure: "ns/switch" gets
+// "instr/switch".
+func reportInstructions(b *testing.B, names, extra string, metrics map[string]string) {
+	results, hz, _ := runGuestBenchOn(b, emulator.Config{
+		Backend: emulator.BackendTCG, ICount: true, NoIdlePacing: true,
+		Cmdline: fmt.Sprintf("bench=%s benchn=%d %s", names, benchSwitches, extra),
+	})
+	for name, unit := range metrics {
+		r, ok := results[name]
+		if !ok {
+			b.Fatalf("the software CPU's run printed no result for %s", name)
+		}
+		if !strings.HasPrefix(unit, "ns/") {
+			continue
+		}
+		b.ReportMetric(r.nsPer(hz), "instr/"+strings.TrimPrefix(unit, "ns/"))
+	}
 }
 
 // BenchmarkGuestCoopYield: N async tasks taking turns with yield_now, with

@@ -63,6 +63,9 @@ var ratios = []ratio{
 	{"our port-I/O exit vs the C floor", "PortOutExit ns/exit", "ExitFloorC ns/exit", false, "target: within 10% (≤ 1.10)"},
 	{"our port-I/O exit vs QEMU's", "PortOutExit ns/exit", "QEMUPortOutExit ns/exit", false, "target: ≤ 1.00"},
 	{"boot to banner: pollscope vs QEMU", "BootToBanner ms/boot", "QEMUBootToBanner ms/boot", false, ""},
+	{"software CPU vs this host's KVM at CPL0, instructions/s", "BackendComparison interp-Minstr/s", "BackendComparison kvm-Minstr/s", false, "target: ≥ 30"},
+	{"software CPU vs QEMU TCG, instructions/s", "BackendComparison interp-Minstr/s", "BackendComparison qemu-tcg-Minstr/s", false, ""},
+	{"cooperative vs preemptive switch, instructions (software CPU)", "GuestCoopYield/ring=3 instr/switch", "GuestPreemptYield/ring=3 instr/switch", false, "exact: instruction counts"},
 }
 
 // target is one of issue 12's targets: a figure per ring (the bench name
