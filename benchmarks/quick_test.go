@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/pollscope/pollscope/emulator"
+	"github.com/pollscope/pollscope/emulator/emutest"
 )
 
 // Quick variants of the measurements, run by `make test`: they check that
@@ -19,14 +20,18 @@ var guestScenarios = []string{
 }
 
 func TestGuestScenariosQuick(t *testing.T) {
-	requireKVM(t)
-	for _, ring := range rings {
-		t.Run("ring="+ring, func(t *testing.T) { guestScenariosQuick(t, "bench=all benchn=64 ring="+ring) })
-	}
+	emutest.ForEachBackend(t, func(t *testing.T, backend string) {
+		for _, ring := range rings {
+			t.Run("ring="+ring, func(t *testing.T) {
+				guestScenariosQuick(t, emulator.Config{Backend: backend, Cmdline: "bench=all benchn=64 ring=" + ring})
+			})
+		}
+	})
 }
 
-func guestScenariosQuick(t *testing.T, cmdline string) {
-	m, err := emulator.New(emulator.Config{Cmdline: cmdline})
+func guestScenariosQuick(t *testing.T, cfg emulator.Config) {
+	cmdline := cfg.Cmdline
+	m, err := emulator.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +44,7 @@ func guestScenariosQuick(t *testing.T, cmdline string) {
 	}
 	results, hz := parseBench(m.Serial()), m.TSCFrequency()
 	if hz == 0 {
-		t.Fatal("KVM reported no TSC rate")
+		t.Fatal("the backend reported no TSC rate")
 	}
 	for _, name := range guestScenarios {
 		r, ok := results[name]
