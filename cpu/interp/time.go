@@ -105,15 +105,23 @@ func (c *CPU) Sleep() {
 	}
 	if c.opts.ICount && c.deadline > 0 {
 		now := c.vnow(c.icount)
+		reached := true
 		if c.deadline > now {
 			skip := c.deadline - now
 			if c.opts.PaceIdle && c.waitKick(time.Now().Add(skip)) {
-				// Kicked early: only the time that really passed is skipped.
-				skip = min(skip, time.Since(c.sleepStart))
+				// Kicked early: only the time that really passed is
+				// skipped, and the deadline stays armed.
+				if passed := time.Since(c.sleepStart); passed < skip {
+					skip, reached = passed, false
+				}
 			}
 			c.idleNs += uint64(skip)
 		}
-		c.deadline = 0
+		if reached {
+			c.deadline = 0
+		} else {
+			c.deadlineIC = c.countAt(c.deadline)
+		}
 		c.updateCheck()
 		c.publishClock()
 		return
