@@ -134,8 +134,12 @@ func (t *tracer) flush() {
 		malformed, from := ring.malformed, len(batch)
 		batch = ring.drain(t.ram, maxDrainBatch, t.guestTime, batch)
 		for i := from; i < len(batch); i++ {
-			if e := &batch[i]; e.Kind == trace.Kind(guest.EvTaskSpawn) {
-				e.Name = t.taskName(e.Arg)
+			switch e := &batch[i]; e.Kind {
+			case trace.Kind(guest.EvTaskSpawn):
+				e.Name = t.guestName(guest.SpawnName(e.Arg))
+			case trace.Kind(guest.EvResourceNew):
+				_, _, addr, n := guest.ResourceNewArg(e.Arg)
+				e.Name = t.guestName(addr, n)
 			}
 		}
 		if n := ring.malformed - malformed; n > 0 {
@@ -156,9 +160,9 @@ func (t *tracer) flush() {
 	t.spare = batch[:0]
 }
 
-// taskName reads a spawned task's name from guest memory, trusting nothing.
-func (t *tracer) taskName(arg uint64) string {
-	addr, n := guest.SpawnName(arg)
+// guestName reads a task's or a resource's name (n bytes at guest-physical
+// addr) from guest memory, trusting nothing.
+func (t *tracer) guestName(addr uint64, n int) string {
 	if n <= 0 || n > guest.TraceMaxNameLen || addr+uint64(n) > uint64(len(t.ram)) {
 		return ""
 	}
