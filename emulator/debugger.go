@@ -99,7 +99,7 @@ func (d *Debugger) park(stop gdbstub.Stop) (Result, bool) {
 			}
 			d.stepping = req.step
 			d.parked.Store(false)
-			m.tracer.hostEvent(trace.HostDebugResume, 0, "")
+			m.tracer.hostEvent(trace.HostDebugResume, resumeArg(req.step), "")
 			m.forgiveTicks()
 			return Result{}, false
 		case <-m.life.stopCh:

@@ -71,6 +71,9 @@ type Machine struct {
 	sessionMeta session.Meta                    // what a recorded session says about this run
 	rec         atomic.Pointer[sessionRecorder] // the session recorder, if recording
 
+	symbols *Symbols  // the kernel's symbol table (symbols.go)
+	paused  pausedCPU // the vCPU's registers while paused (inspect.go)
+
 	windowRequested bool // vCPU thread only: the interrupt window is asked for
 }
 
@@ -91,7 +94,7 @@ func New(cfg Config) (*Machine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	m := &Machine{backend: backend, serial: newOutputLog(cfg.SerialOut)}
+	m := &Machine{backend: backend, serial: newOutputLog(cfg.SerialOut), symbols: kernelSymbols(image)}
 	m.life.init()
 	m.pause.init()
 	m.debug = newDebugger(m)

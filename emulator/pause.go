@@ -84,6 +84,7 @@ func (m *Machine) parkIfPaused() (bool, error) {
 	if err := m.timers.disarm(m.vcpu.KickAt); err != nil {
 		return false, err
 	}
+	m.notePaused()
 	m.pause.set(true)
 	for !m.life.stopping.Load() && m.pause.wanted.Load() {
 		m.vcpu.Sleep()

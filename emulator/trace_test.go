@@ -18,9 +18,9 @@ var demoTasks = []string{"example", "keyboard", "heartbeat-1s", "heartbeat-250ms
 
 // runScenario boots the demo kernel with cmdline, lets it run for d and
 // returns the drained trace.
-func runScenario(t *testing.T, cmdline string, d time.Duration) (*emulator.Machine, *trace.Model) {
+func runScenario(t *testing.T, backend, cmdline string, d time.Duration) (*emulator.Machine, *trace.Model) {
 	t.Helper()
-	m := emutest.Boot(t, emulator.Config{Cmdline: cmdline})
+	m := emutest.Boot(t, onBackend(backend, emulator.Config{Cmdline: cmdline}))
 	emutest.WaitSerial(t, m, `executor: \w+ scenario=\w+ started`, 20*time.Second)
 	time.Sleep(d)
 	m.FlushTrace()
@@ -40,8 +40,10 @@ func taskByName(model *trace.Model, name string) *trace.Task {
 // injected, IRQ 1's handler in the guest, the keyboard task woken by that
 // interrupt, the task polled, the character on the screen.
 func TestKeyPressCausality(t *testing.T) {
-	m, _ := runScenario(t, "", 300*time.Millisecond)
-	checkKeyCausality(t, m, ps2.KeyQ, "q")
+	emutest.ForEachBackend(t, func(t *testing.T, backend string) {
+		m, _ := runScenario(t, backend, "", 300*time.Millisecond)
+		checkKeyCausality(t, m, ps2.KeyQ, "q")
+	})
 }
 
 // checkKeyCausality presses key on m, whose guest runs a keyboard task,
@@ -128,149 +130,159 @@ func firstHost(model *trace.Model, kind trace.Kind, arg uint64, from int64) int6
 // nothing does not end an idle period, so the demo's idle periods are
 // about as many as its tasks' wake-ups: some 20 a second.)
 func TestSimpleAndWakerExecutors(t *testing.T) {
-	busy, simple := runScenario(t, "executor=simple", time.Second)
-	// The busy-polling guest takes a whole host core: stop it before the
-	// second guest runs.
-	busy.Close()
-	if simple.Executor != "simple" {
-		t.Fatalf("executor = %q, want simple", simple.Executor)
-	}
-	if n := len(simple.Idle) + len(simple.OpenIdle); n != 0 {
-		t.Errorf("the simple executor idled %d times", n)
-	}
-	if len(simple.Wakes) != 0 {
-		t.Errorf("the simple executor recorded %d wakes", len(simple.Wakes))
-	}
-	if len(simple.Polls) < 1000 {
-		t.Errorf("the simple executor polled only %d times in a second", len(simple.Polls))
-	}
-
-	_, waker := runScenario(t, "", time.Second)
-	if waker.Executor != "waker" {
-		t.Fatalf("executor = %q, want waker", waker.Executor)
-	}
-	t.Logf("the waker executor idled %d times in a second", len(waker.Idle))
-	if len(waker.Idle) < 10 {
-		t.Errorf("the waker executor idled only %d times in a second", len(waker.Idle))
-	}
-	var idle int64
-	for _, s := range waker.Idle {
-		idle += s.End - s.Start
-	}
-	if span := waker.End - waker.Start; idle < span/2 {
-		t.Errorf("the waker executor spent %v of %v in hlt", time.Duration(idle), time.Duration(span))
-	}
-	linked := 0
-	for _, p := range waker.Polls {
-		if p.Wake >= 0 {
-			linked++
+	emutest.ForEachBackend(t, func(t *testing.T, backend string) {
+		busy, simple := runScenario(t, backend, "executor=simple", time.Second)
+		// The busy-polling guest takes a whole host core: stop it before the
+		// second guest runs.
+		busy.Close()
+		if simple.Executor != "simple" {
+			t.Fatalf("executor = %q, want simple", simple.Executor)
 		}
-	}
-	if linked < len(waker.Polls)/2 {
-		t.Errorf("only %d of %d polls are linked to the wake that caused them", linked, len(waker.Polls))
-	}
+		if n := len(simple.Idle) + len(simple.OpenIdle); n != 0 {
+			t.Errorf("the simple executor idled %d times", n)
+		}
+		if len(simple.Wakes) != 0 {
+			t.Errorf("the simple executor recorded %d wakes", len(simple.Wakes))
+		}
+		if len(simple.Polls) < 1000 {
+			t.Errorf("the simple executor polled only %d times in a second", len(simple.Polls))
+		}
+
+		_, waker := runScenario(t, backend, "", time.Second)
+		if waker.Executor != "waker" {
+			t.Fatalf("executor = %q, want waker", waker.Executor)
+		}
+		t.Logf("the waker executor idled %d times in a second", len(waker.Idle))
+		if len(waker.Idle) < 10 {
+			t.Errorf("the waker executor idled only %d times in a second", len(waker.Idle))
+		}
+		var idle int64
+		for _, s := range waker.Idle {
+			idle += s.End - s.Start
+		}
+		if span := waker.End - waker.Start; idle < span/2 {
+			t.Errorf("the waker executor spent %v of %v in hlt", time.Duration(idle), time.Duration(span))
+		}
+		linked := 0
+		for _, p := range waker.Polls {
+			if p.Wake >= 0 {
+				linked++
+			}
+		}
+		if linked < len(waker.Polls)/2 {
+			t.Errorf("only %d of %d polls are linked to the wake that caused them", linked, len(waker.Polls))
+		}
+	})
 }
 
 // Every demo task appears with its name; each task's busy, scheduled and
 // idle time add up to its lifetime; the demo raises no lint.
 func TestDemoTraceTasksStatsAndLints(t *testing.T) {
-	m, model := runScenario(t, "", 1500*time.Millisecond)
-	for _, name := range demoTasks {
-		if taskByName(model, name) == nil {
-			t.Errorf("task %q missing", name)
+	emutest.ForEachBackend(t, func(t *testing.T, backend string) {
+		m, model := runScenario(t, backend, "", 1500*time.Millisecond)
+		for _, name := range demoTasks {
+			if taskByName(model, name) == nil {
+				t.Errorf("task %q missing", name)
+			}
 		}
-	}
-	for _, task := range model.Tasks {
-		s := task.Stats
-		if s.Busy+s.Scheduled+s.Idle != s.Lifetime {
-			t.Errorf("task %s: busy %v + scheduled %v + idle %v != lifetime %v", task.Label(), s.Busy, s.Scheduled, s.Idle, s.Lifetime)
+		for _, task := range model.Tasks {
+			s := task.Stats
+			if s.Busy+s.Scheduled+s.Idle != s.Lifetime {
+				t.Errorf("task %s: busy %v + scheduled %v + idle %v != lifetime %v", task.Label(), s.Busy, s.Scheduled, s.Idle, s.Lifetime)
+			}
 		}
-	}
-	if hb := taskByName(model, "heartbeat-250ms"); hb != nil && (hb.Stats.Polls < 4 || hb.Stats.Wakes < 3) {
-		t.Errorf("heartbeat-250ms: %d polls, %d wakes in 1.5 s", hb.Stats.Polls, hb.Stats.Wakes)
-	}
-	for _, l := range model.Lints {
-		t.Errorf("the demo raised a lint: %s", l.Message)
-	}
-	if model.Dropped != 0 || model.Malformed != 0 {
-		t.Errorf("dropped %d, malformed %d", model.Dropped, model.Malformed)
-	}
-	if c := m.HostCounters(); c != (emulator.HostCounters{}) {
-		t.Errorf("the host lost events: %+v", c)
-	}
+		if hb := taskByName(model, "heartbeat-250ms"); hb != nil && (hb.Stats.Polls < 4 || hb.Stats.Wakes < 3) {
+			t.Errorf("heartbeat-250ms: %d polls, %d wakes in 1.5 s", hb.Stats.Polls, hb.Stats.Wakes)
+		}
+		for _, l := range model.Lints {
+			if !hostMadeLint(t, backend, l) {
+				t.Errorf("the demo raised a lint: %s", l.Message)
+			}
+		}
+		if model.Dropped != 0 || model.Malformed != 0 {
+			t.Errorf("dropped %d, malformed %d", model.Dropped, model.Malformed)
+		}
+		if c := m.HostCounters(); c != (emulator.HostCounters{}) {
+			t.Errorf("the host lost events: %+v", c)
+		}
+	})
 }
 
 // The lints fire on the purpose-built scenarios.
 func TestLintScenarios(t *testing.T) {
-	cases := []struct {
-		scenario string
-		task     string
-		lint     trace.LintKind
-	}{
-		{"lostwaker", "lost-waker", trace.LintLostWaker},
-		{"longpoll", "long-poll", trace.LintLongPoll},
-	}
-	for _, c := range cases {
-		t.Run(c.scenario, func(t *testing.T) {
-			_, model := runScenario(t, "scenario="+c.scenario, 500*time.Millisecond)
-			task := taskByName(model, c.task)
-			if task == nil {
-				t.Fatalf("no task %q", c.task)
-			}
-			for _, l := range model.Lints {
-				if l.Kind == c.lint && l.Task == task.ID {
-					t.Logf("lint: %s", l.Message)
-					return
+	emutest.ForEachBackend(t, func(t *testing.T, backend string) {
+		cases := []struct {
+			scenario string
+			task     string
+			lint     trace.LintKind
+		}{
+			{"lostwaker", "lost-waker", trace.LintLostWaker},
+			{"longpoll", "long-poll", trace.LintLongPoll},
+		}
+		for _, c := range cases {
+			t.Run(c.scenario, func(t *testing.T) {
+				_, model := runScenario(t, backend, "scenario="+c.scenario, 500*time.Millisecond)
+				task := taskByName(model, c.task)
+				if task == nil {
+					t.Fatalf("no task %q", c.task)
 				}
-			}
-			t.Fatalf("no %v lint on %q; lints: %+v", c.lint, c.task, model.Lints)
-		})
-	}
+				for _, l := range model.Lints {
+					if l.Kind == c.lint && l.Task == task.ID {
+						t.Logf("lint: %s", l.Message)
+						return
+					}
+				}
+				t.Fatalf("no %v lint on %q; lints: %+v", c.lint, c.task, model.Lints)
+			})
+		}
+	})
 }
 
 // The Perfetto export parses and has a track per task, the interrupt and
 // idle tracks, poll slices, counters and matched flow arrows.
 func TestPerfettoExport(t *testing.T) {
-	m, _ := runScenario(t, "", time.Second)
-	var buf bytes.Buffer
-	if err := m.WritePerfetto(&buf); err != nil {
-		t.Fatal(err)
-	}
-	var doc struct {
-		TraceEvents []map[string]any `json:"traceEvents"`
-	}
-	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
-		t.Fatalf("the export is not JSON: %v", err)
-	}
-	threads := map[string]bool{}
-	phases := map[string]int{}
-	flowOut, flowIn := map[any]int{}, map[any]int{}
-	for _, e := range doc.TraceEvents {
-		phases[e["ph"].(string)]++
-		if e["name"] == "thread_name" {
-			threads[e["args"].(map[string]any)["name"].(string)] = true
+	emutest.ForEachBackend(t, func(t *testing.T, backend string) {
+		m, _ := runScenario(t, backend, "", time.Second)
+		var buf bytes.Buffer
+		if err := m.WritePerfetto(&buf); err != nil {
+			t.Fatal(err)
 		}
-		if e["flow_out"] == true {
-			flowOut[e["bind_id"]]++
+		var doc struct {
+			TraceEvents []map[string]any `json:"traceEvents"`
 		}
-		if e["flow_in"] == true {
-			flowIn[e["bind_id"]]++
+		if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+			t.Fatalf("the export is not JSON: %v", err)
 		}
-	}
-	for _, name := range []string{"keyboard (task 2)", "interrupts", "idle (hlt)"} {
-		if !threads[name] {
-			t.Errorf("no %q track; tracks: %v", name, threads)
+		threads := map[string]bool{}
+		phases := map[string]int{}
+		flowOut, flowIn := map[any]int{}, map[any]int{}
+		for _, e := range doc.TraceEvents {
+			phases[e["ph"].(string)]++
+			if e["name"] == "thread_name" {
+				threads[e["args"].(map[string]any)["name"].(string)] = true
+			}
+			if e["flow_out"] == true {
+				flowOut[e["bind_id"]]++
+			}
+			if e["flow_in"] == true {
+				flowIn[e["bind_id"]]++
+			}
 		}
-	}
-	if phases["X"] < 100 || phases["C"] == 0 {
-		t.Errorf("phases %v: want many X slices and some C counters", phases)
-	}
-	if len(flowOut) < 10 {
-		t.Errorf("only %d flows", len(flowOut))
-	}
-	for id, n := range flowOut {
-		if n != 1 || flowIn[id] != 1 {
-			t.Errorf("flow %v: %d out, %d in", id, n, flowIn[id])
+		for _, name := range []string{"keyboard (task 2)", "interrupts", "idle (hlt)"} {
+			if !threads[name] {
+				t.Errorf("no %q track; tracks: %v", name, threads)
+			}
 		}
-	}
+		if phases["X"] < 100 || phases["C"] == 0 {
+			t.Errorf("phases %v: want many X slices and some C counters", phases)
+		}
+		if len(flowOut) < 10 {
+			t.Errorf("only %d flows", len(flowOut))
+		}
+		for id, n := range flowOut {
+			if n != 1 || flowIn[id] != 1 {
+				t.Errorf("flow %v: %d out, %d in", id, n, flowIn[id])
+			}
+		}
+	})
 }

@@ -106,6 +106,10 @@ func (t *tracer) guestTime(tsc uint64) int64 {
 }
 
 // run drains every drainInterval until done is closed, then once more.
+// A pass that finds the ring busy (half a batch or more) is followed by
+// another at once, so a guest that writes millions of records a second is
+// drained as fast as the model takes them, and an idle one costs a wake-up
+// every drainInterval.
 func (t *tracer) run(done <-chan struct{}, finished chan<- struct{}) {
 	defer close(finished)
 	tick := time.NewTicker(drainInterval)
@@ -113,7 +117,8 @@ func (t *tracer) run(done <-chan struct{}, finished chan<- struct{}) {
 	for {
 		select {
 		case <-tick.C:
-			t.flush()
+			for t.flush() >= maxDrainBatch/2 && !isClosed(done) {
+			}
 		case <-done:
 			t.flush()
 			return
@@ -121,18 +126,30 @@ func (t *tracer) run(done <-chan struct{}, finished chan<- struct{}) {
 	}
 }
 
-// flush drains the guest's ring and the host's events into the model.
-func (t *tracer) flush() {
+func isClosed(c <-chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
+}
+
+// flush drains the guest's ring and the host's events into the model and
+// returns how many ring records it took.
+func (t *tracer) flush() int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.ram == nil {
-		return
+		return 0
 	}
+	fromRing := 0
 	batch := t.exits.take(t.host.take(t.spare))
 	var malformedNow uint64
 	if ring := t.ring.Load(); ring != nil {
 		malformed, from := ring.malformed, len(batch)
 		batch = ring.drain(t.ram, maxDrainBatch, t.guestTime, batch)
+		fromRing = len(batch) - from
 		for i := from; i < len(batch); i++ {
 			switch e := &batch[i]; e.Kind {
 			case trace.Kind(guest.EvTaskSpawn):
@@ -158,6 +175,7 @@ func (t *tracer) flush() {
 		t.collector.Add(batch...)
 	}
 	t.spare = batch[:0]
+	return fromRing
 }
 
 // guestName reads a task's or a resource's name (n bytes at guest-physical

@@ -28,8 +28,9 @@ type execState struct {
 
 	// The executor's own switch: from one poll's end to the next poll's
 	// begin, counted only when nothing (an interrupt, a hlt) came between.
-	lastPollEnd int64
-	switchClean bool
+	lastPollEnd  int64
+	lastPollEndS int64 // the stopped clock there
+	switchClean  bool
 }
 
 // applyGuest applies a guest event whose time, t, is already clamped.
@@ -105,16 +106,18 @@ func (c *Collector) pollBegin(id uint32, t int64) {
 		c.unmatched++
 		return
 	}
+	now := c.stop.stoppedAt(t)
 	if c.exec.switchClean {
-		c.switches.Record(time.Duration(t - c.exec.lastPollEnd))
+		c.switches.Record(time.Duration(t-c.exec.lastPollEnd) - c.stoppedSince(c.exec.lastPollEndS, t))
 	}
 	c.exec.switchClean = false
-	ts.running, ts.pollStart, ts.pollTok, ts.pollWake = true, t, ts.tok, -1
+	ts.running, ts.pollStart, ts.pollTok, ts.pollWake, ts.pollS = true, t, ts.tok, -1, now
 	ts.tok = c.newTok()
 	lanes := c.lanes.task(id)
 	if ts.pending {
-		ts.Stats.Scheduled += time.Duration(t - max(ts.pendingTime, ts.lastEnd))
-		ts.Stats.WakeLatency.Record(time.Duration(t - ts.pendingTime))
+		from, fromS := ts.schedFrom()
+		ts.Stats.Scheduled += time.Duration(t-from) - c.stoppedSince(fromS, t)
+		ts.Stats.WakeLatency.Record(time.Duration(t-ts.pendingTime) - c.stoppedSince(ts.pendingS, t))
 		ts.pollWake, ts.pending = int64(ts.pendingWake), false
 		if ts.pendingTime < t {
 			lanes.waits.add(ts.pendingTime, t, 0, ts.pendingWake)
@@ -141,7 +144,8 @@ func (c *Collector) pollEnd(id uint32, arg uint64, t int64) {
 func (c *Collector) endPoll(ts *taskState, t int64, ready bool, live uint32, forced bool) {
 	wake := c.wakeIndex(ts.pollWake)
 	g := c.pollBase + uint64(len(c.polls))
-	c.polls = append(c.polls, PollSpan{Task: ts.ID, Start: ts.pollStart, End: t, Ready: ready,
+	stopped := c.stoppedSince(ts.pollS, t)
+	c.polls = append(c.polls, PollSpan{Task: ts.ID, Start: ts.pollStart, End: t, Stopped: stopped, Ready: ready,
 		LiveWakers: live, Wake: wake, tok: ts.pollTok})
 	c.stored++
 	var f SpanFlag
@@ -150,15 +154,17 @@ func (c *Collector) endPoll(ts *taskState, t int64, ready bool, live uint32, for
 	}
 	c.lanes.task(ts.ID).polls.add(ts.pollStart, t, f, g)
 
-	d := time.Duration(t - ts.pollStart)
+	// Time stopped in the debugger is not the poll's: a poll held at a
+	// breakpoint for ten seconds is not a long poll.
+	d := time.Duration(t-ts.pollStart) - stopped
 	ts.Stats.Busy += d
 	ts.Stats.PollTime.Record(d)
-	ts.running, ts.lastEnd = false, t
+	ts.running, ts.lastEnd, ts.lastEndS = false, t, c.stop.stoppedAt(t)
 	c.exec.running = nil
 	if forced {
 		return
 	}
-	c.exec.lastPollEnd, c.exec.switchClean = t, true
+	c.exec.lastPollEnd, c.exec.lastPollEndS, c.exec.switchClean = t, ts.lastEndS, true
 	// A long poll blocks the executor whether or not it completes the task.
 	if d > c.opt.LongPoll && !ts.linted[LintLongPoll] {
 		ts.linted[LintLongPoll] = true
@@ -185,10 +191,11 @@ func (c *Collector) wakeIndex(g int64) int {
 // finish ends ts's life at t.
 func (c *Collector) finish(ts *taskState, t int64) {
 	if ts.pending {
-		ts.Stats.Scheduled += time.Duration(t - max(ts.pendingTime, ts.lastEnd))
+		from, fromS := ts.schedFrom()
+		ts.Stats.Scheduled += time.Duration(t-from) - c.stoppedSince(fromS, t)
 		ts.pending = false
 	}
-	ts.done, ts.Exited, ts.lostWaker = true, t, false
+	ts.done, ts.Exited, ts.exitS, ts.lostWaker = true, t, c.stop.stoppedAt(t), false
 }
 
 func (c *Collector) wake(id uint32, arg uint64, t int64) {
@@ -203,7 +210,7 @@ func (c *Collector) wake(id uint32, arg uint64, t int64) {
 	if !ts.done {
 		w.tok = ts.tok
 		if !ts.pending {
-			ts.pending, ts.pendingTime, ts.pendingWake = true, t, g
+			ts.pending, ts.pendingTime, ts.pendingWake, ts.pendingS = true, t, g, c.stop.stoppedAt(t)
 			c.lanes.task(id)
 		}
 		ts.lostWaker = false

@@ -23,6 +23,7 @@ type Collector struct {
 	queue      []CounterSample
 	marks      []Event
 	keys       []KeyEvent
+	stops      []DebugStop
 	lints      []Lint
 	switches   Histogram // executor switch costs (see Model.Switches)
 	hostShared int       // host[:hostShared] is shared with a snapshot
@@ -37,6 +38,7 @@ type Collector struct {
 	order []*taskState // tasks sorted by id
 
 	exec execState
+	stop stopState // the debugger's stops and the stopped clock
 
 	start, end int64
 	haveTime   bool
@@ -129,6 +131,7 @@ func (c *Collector) apply(e Event) {
 		}
 		c.exec.lastGuest, c.exec.haveGuest = t, true
 		c.noteTime(t)
+		c.stop.noteGuest(t)
 		c.applyGuest(e, t)
 	case e.Kind.Host():
 		e.Time = clampTime(e.Time)
@@ -159,7 +162,12 @@ func (c *Collector) addHost(e Event) {
 	c.host = insertByTime(c.host, &c.hostShared, e, eventKey)
 	c.stored++
 	c.lanes.addHost(&e)
-	if e.Kind == HostKeyEvent {
+	switch e.Kind {
+	case HostDebugStop:
+		c.debugStop(uint8(e.Arg), e.Time)
+	case HostDebugResume:
+		c.debugResume(e.Arg, e.Time)
+	case HostKeyEvent:
 		k := KeyEvent{Time: e.Time, Code: uint32(e.Arg &^ KeyReleased), Name: e.Name, Down: e.Arg&KeyReleased == 0}
 		c.keys = insertByTime(c.keys, &c.keysShared, k, func(k *KeyEvent) int64 { return k.Time })
 		c.stored++

@@ -16,11 +16,14 @@
 //   - poll spans, wakes and the wake→poll links between them;
 //   - interrupt spans, idle (hlt) spans, the ready-queue length over time,
 //     marks, host events and host key presses and releases;
+//   - the intervals stopped in the debugger (Model.DebugStops), whose
+//     time the durations and statistics leave out (see debugstop.go);
 //   - lints: lost waker, long poll, self-wake share, missed wakeup;
 //   - the lanes a timeline draws, one list per row, searchable and with
 //     running sums of durations: per task its polls and its waits in the
-//     ready queue, per vector its handler runs, the hlt periods, per VM exit
-//     kind its exits, the key events (Model.PollLane and its siblings).
+//     ready queue, per vector its handler runs, the hlt periods, the stops
+//     in the debugger, per VM exit kind its exits, the key events
+//     (Model.PollLane and its siblings).
 //
 // Collector.Snapshot returns an immutable Model that shares the collector's
 // append-only storage, so the GUI can take one every frame. Model.Final is
@@ -35,14 +38,24 @@
 // a batch passed to Add is sorted by time (stably), and a guest event older
 // than the last guest event already applied (it came in a later batch) is
 // applied at that last time instead. Host events only ever go to Model.Host
-// (and their lanes, and Model.Keys) and are inserted at their own time, or
-// at HostSettle before the latest host event if they are older than that.
+// (and their lanes, Model.Keys and Model.DebugStops) and are inserted at
+// their own time, or at HostSettle before the latest host event if they are
+// older than that.
+//
+// Time stopped in the debugger (HostDebugStop to HostDebugResume) keeps
+// the trace's meaning: a poll, a wake-to-poll latency, a task switch or a
+// task's life that spans a stop leaves the stop out (PollSpan.Stopped says
+// how much), so does busy, scheduled and idle time, and the lints judge
+// what is left: a poll held ten seconds at a breakpoint is no long poll.
+// A KVM guest's TSC runs on while stopped, so guest event times include
+// the stop; the stop is found by time, whatever the clock.
 //
 // # What is in the sorted lists
 //
-// Only spans that have ended are in Model.Polls, Model.IRQs and Model.Idle;
-// the ones still open at the last event are in Model.OpenPolls,
-// Model.OpenIRQs and Model.OpenIdle, with End set to Model.End. That is what
+// Only spans that have ended are in Model.Polls, Model.IRQs, Model.Idle and
+// Model.DebugStops; the ones still open at the last event are in
+// Model.OpenPolls, Model.OpenIRQs, Model.OpenIdle and Model.OpenDebugStops,
+// with End set to Model.End. That is what
 // lets a Snapshot share storage instead of copying it: nothing a snapshot can
 // see is ever written again. A lane (a SpanList) holds its ended spans and,
 // last, the one still open, flagged SpanOpen.

@@ -35,8 +35,10 @@ const (
 	// HostDebugStop: the vCPU stopped for the debugger; Arg = the stop's
 	// reason (gdbstub.StopReason). Until HostDebugResume the guest stands
 	// still: that time is not the guest's.
-	HostDebugStop   Kind = 104
-	HostDebugResume Kind = 105 // the debugger let the vCPU run again
+	HostDebugStop Kind = 104
+	// HostDebugResume: the debugger let the vCPU run again; Arg has
+	// DebugResumeStep set for a single step (the stop goes on through it).
+	HostDebugResume Kind = 105
 	hostKindEnd          = HostDebugResume + 1
 )
 

@@ -37,10 +37,10 @@ func (c *Collector) evict() {
 }
 
 // evictCounts is how many items to drop from the front of each list.
-type evictCounts struct{ polls, wakes, irqs, idle, host, queue, marks, keys int }
+type evictCounts struct{ polls, wakes, irqs, idle, stops, host, queue, marks, keys int }
 
 func (k evictCounts) sum() int {
-	return k.polls + k.wakes + k.irqs + k.idle + k.host + k.queue + k.marks + k.keys
+	return k.polls + k.wakes + k.irqs + k.idle + k.stops + k.host + k.queue + k.marks + k.keys
 }
 
 func before[T any](s []T, t int64, key func(*T) int64) int {
@@ -54,6 +54,7 @@ func spanKey(s *Span) int64            { return s.Start }
 func eventKey(e *Event) int64          { return e.Time }
 func sampleKey(s *CounterSample) int64 { return s.Time }
 func keyKey(k *KeyEvent) int64         { return k.Time }
+func stopKey(s *DebugStop) int64       { return s.Start }
 
 // countBefore counts, per list, the items whose time is before t.
 func (c *Collector) countBefore(t int64) evictCounts {
@@ -62,6 +63,7 @@ func (c *Collector) countBefore(t int64) evictCounts {
 		wakes: before(c.wakes, t, wakeKey),
 		irqs:  before(c.irqs, t, irqKey),
 		idle:  before(c.idle, t, spanKey),
+		stops: before(c.stops, t, stopKey),
 		host:  before(c.host, t, eventKey),
 		queue: before(c.queue, t, sampleKey),
 		marks: before(c.marks, t, eventKey),
@@ -92,7 +94,7 @@ func (c *Collector) proportional(chunk int) evictCounts {
 	part := func(n int) int { return min(n, (n*chunk+total-1)/total) }
 	return evictCounts{
 		polls: part(len(c.polls)), wakes: part(len(c.wakes)), irqs: part(len(c.irqs)),
-		idle: part(len(c.idle)), host: part(len(c.host)), queue: part(len(c.queue)),
+		idle: part(len(c.idle)), stops: part(len(c.stops)), host: part(len(c.host)), queue: part(len(c.queue)),
 		marks: part(len(c.marks)), keys: part(len(c.keys)),
 	}
 }
@@ -115,6 +117,7 @@ func (c *Collector) dropFront(k evictCounts) {
 	c.wakeBase += uint64(k.wakes)
 	c.irqs = tail(c.irqs, k.irqs)
 	c.idle = tail(c.idle, k.idle)
+	c.stops = tail(c.stops, k.stops)
 	c.host = tail(c.host, k.host)
 	c.hostShared = 0
 	c.queue = tail(c.queue, k.queue)
@@ -147,6 +150,9 @@ func (c *Collector) firstKeyAfter(k evictCounts) int64 {
 	}
 	if k.idle < len(c.idle) {
 		t = min(t, c.idle[k.idle].Start)
+	}
+	if k.stops < len(c.stops) {
+		t = min(t, c.stops[k.stops].Start)
 	}
 	if k.host < len(c.host) {
 		t = min(t, c.host[k.host].Time)

@@ -84,7 +84,7 @@ func encodeFuzz(evs []Event) []byte {
 }
 
 func FuzzCollector(f *testing.F) {
-	for _, s := range []*stream{keyboardStream(), yieldStream(25), heartbeatStream(6, 3, 4), simpleStream(4), demoStream(8)} {
+	for _, s := range []*stream{keyboardStream(), yieldStream(25), heartbeatStream(6, 3, 4), simpleStream(4), demoStream(8), heldAtBreakpoint(100*time.Microsecond, true)} {
 		f.Add(encodeFuzz(s.evs))
 	}
 	f.Add([]byte{})

@@ -128,6 +128,9 @@ func checkModel(t testing.TB, m *Model) {
 		if p.End < p.Start {
 			t.Errorf("poll %d ends before it starts: %+v", i, p)
 		}
+		if p.Stopped < 0 || p.Duration() < 0 {
+			t.Errorf("poll %d stopped %v of its %v", i, p.Stopped, time.Duration(p.End-p.Start))
+		}
 		if i > 0 && p.Start < m.Polls[i-1].End {
 			t.Errorf("poll %d overlaps the previous one: %+v, %+v", i, m.Polls[i-1], p)
 		}
@@ -220,16 +223,20 @@ func checkLanes(t testing.TB, m *Model) {
 			t.Errorf("handler %+v not in its lane", q)
 		}
 	}
-	idle := m.IdleLane()
-	spanList("idle", idle)
-	if len(idle.spans) != len(m.Idle) || idle.hasOpen != (len(m.OpenIdle) > 0) {
-		t.Errorf("idle lane: %d spans (open %v), model %d (open %d)", len(idle.spans), idle.hasOpen, len(m.Idle), len(m.OpenIdle))
-	}
-	for i, s := range m.Idle {
-		if i < len(idle.spans) && (idle.Start(i) != s.Start || idle.End(i) != s.End) {
-			t.Errorf("idle lane span %d [%d, %d], model %+v", i, idle.Start(i), idle.End(i), s)
+	// A lane of spans that a list of the model holds too, the open one apart.
+	listLane := func(name string, l *SpanList, n int, open bool, at func(i int) (int64, int64)) {
+		spanList(name, l)
+		if len(l.spans) != n || l.hasOpen != open {
+			t.Errorf("%s lane: %d spans (open %v), model %d (open %v)", name, len(l.spans), l.hasOpen, n, open)
+		}
+		for i := range min(n, len(l.spans)) {
+			if start, end := at(i); l.Start(i) != start || l.End(i) != end {
+				t.Errorf("%s lane span %d [%d, %d], model [%d, %d]", name, i, l.Start(i), l.End(i), start, end)
+			}
 		}
 	}
+	listLane("debug stops", m.DebugStopLane(), len(m.DebugStops), len(m.OpenDebugStops) > 0, func(i int) (int64, int64) { return m.DebugStops[i].Start, m.DebugStops[i].End })
+	listLane("idle", m.IdleLane(), len(m.Idle), len(m.OpenIdle) > 0, func(i int) (int64, int64) { return m.Idle[i].Start, m.Idle[i].End })
 	exits := map[string][]int64{}
 	for _, e := range m.Host {
 		if e.Kind == HostExit {

@@ -151,6 +151,7 @@ type laneSet struct {
 	tasks map[uint32]*taskLanes
 	irqs  map[uint8]*spanLane
 	idle  spanLane
+	stops spanLane // the intervals stopped in the debugger
 	exits map[string]*instantLane
 	keys  instantLane
 
@@ -241,6 +242,7 @@ func (c *Collector) snapshotLanes(end int64) *laneIndex {
 		x.irqs[v] = l.snapshot(openSpan{start: start}, ok, end)
 	}
 	x.idle = s.idle.snapshot(openSpan{start: c.exec.idleStart}, c.exec.idleOpen, end)
+	x.stops = s.stops.snapshot(openSpan{start: c.stop.start}, c.stop.open, end)
 	for k, l := range s.exits {
 		x.exits[k] = l.snapshot()
 	}
@@ -265,8 +267,8 @@ func (c *Collector) irqOpen(v uint8) bool {
 }
 
 // trimLanes drops from the lanes what eviction drops from the lists: the
-// first k.polls polls, k.idle hlt periods, k.host host events and k.keys
-// key events (each lane loses those of its own), the waits that start
+// first k.polls polls, k.idle hlt periods, k.stops debugger stops, k.host
+// host events and k.keys key events (each lane loses those of its own), the waits that start
 // before t and the handler runs that end before it (every handler left in
 // the lists starts at t or later). It runs before the lists are cut. It forgets
 // lanes left empty: of a task the collector no longer knows, of a vector
@@ -299,6 +301,7 @@ func (c *Collector) trimLanes(k evictCounts, t int64) {
 		}
 	}
 	s.idle.dropFront(min(k.idle, len(s.idle.spans)))
+	s.stops.dropFront(min(k.stops, len(s.stops.spans)))
 	if k.host > 0 {
 		perKind := map[string]int{}
 		for _, e := range c.host[:k.host] {

@@ -5,7 +5,8 @@ import "sort"
 // The model's lanes: what a timeline draws, one list per row, in time order
 // and ready to search. Per task there are its polls and its waits (woken,
 // not yet polled); per interrupt vector its handler runs; one lane of hlt
-// periods; per VM exit kind its exits; one lane of host key events. A span
+// periods; one of the time stopped in the debugger; per VM exit kind its
+// exits; one lane of host key events. A span
 // list carries running sums of its durations, so the busy time of any run
 // of spans is one subtraction, and it ends with the span in progress, if
 // any, flagged SpanOpen. See Model.PollLane and the methods beside it.
@@ -171,6 +172,7 @@ type laneIndex struct {
 	irqs      map[uint8]*SpanList
 	vectors   []uint8 // the keys of irqs, ascending
 	idle      *SpanList
+	stops     *SpanList
 	exits     map[string]*Instants
 	exitKinds []string // the keys of exits, sorted
 	keys      *Instants

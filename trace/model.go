@@ -22,6 +22,9 @@ type Model struct {
 	Marks []Event         // guest Mark events, sorted by Time
 	Keys  []KeyEvent      // host key presses and releases, sorted by Time
 	Lints []Lint          // sorted by Time
+	// DebugStops are the ended intervals stopped in the debugger, sorted
+	// by Start: their time is left out of every duration and statistic.
+	DebugStops []DebugStop
 
 	// Switches is the executor's own task-switch cost: the time from one
 	// poll's end to the next poll's begin, over the switches with no
@@ -33,6 +36,8 @@ type Model struct {
 	OpenPolls []PollSpan // the poll in progress (at most one)
 	OpenIRQs  []IRQSpan  // interrupt handlers running, outermost first
 	OpenIdle  []Span     // the hlt in progress (at most one)
+	// OpenDebugStops is the stop in the debugger in progress (at most one).
+	OpenDebugStops []DebugStop
 
 	// Dropped counts records the guest could not write (its ring was full);
 	// Malformed, records the host rejected; Evicted, stored items and tasks
@@ -115,6 +120,9 @@ func (t *Task) Label() string { return taskLabel(t.ID, t.Name) }
 type PollSpan struct {
 	Task       uint32
 	Start, End int64
+	// Stopped is the time within it the vCPU spent stopped in the
+	// debugger (single steps included), which Duration leaves out.
+	Stopped    time.Duration
 	Ready      bool   // the future completed
 	LiveWakers uint32 // clones of the task's waker alive outside the executor when it returned
 	// Wake is the index in Model.Wakes of the wake that caused this poll:
@@ -125,8 +133,9 @@ type PollSpan struct {
 	tok uint64 // the token the task's wakes carried for this poll
 }
 
-// Duration is End - Start.
-func (p PollSpan) Duration() time.Duration { return time.Duration(p.End - p.Start) }
+// Duration is how long the poll ran: End - Start, less the time stopped
+// in the debugger.
+func (p PollSpan) Duration() time.Duration { return time.Duration(p.End-p.Start) - p.Stopped }
 
 // Wake is one guest Wake record: something made a task ready to be polled.
 // Each wake links to the task's next poll (Model.WakePoll); when several
@@ -159,14 +168,15 @@ type CounterSample struct {
 }
 
 // TaskStats are a task's cumulative statistics. They accumulate as events
-// arrive and survive eviction of the spans they were computed from.
-// Busy + Scheduled + Idle == Lifetime.
+// arrive and survive eviction of the spans they were computed from. Time
+// stopped in the debugger is in none of them. Busy + Scheduled + Idle ==
+// Lifetime.
 type TaskStats struct {
 	Polls, Wakes, SelfWakes uint64
 	Busy                    time.Duration // sum of poll durations
 	Scheduled               time.Duration // time woken and waiting to be polled, outside its own polls
 	Idle                    time.Duration // Lifetime - Busy - Scheduled
-	Lifetime                time.Duration // spawn to exit, or to Model.End while alive
+	Lifetime                time.Duration // spawn to exit, or to Model.End while alive, less the time stopped in the debugger
 	LastPoll                int64         // start of its last poll; 0 if never polled
 	PollTime                Histogram     // poll durations
 	WakeLatency             Histogram     // wake-to-poll latency: poll start - earliest wake since the previous poll

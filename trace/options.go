@@ -5,7 +5,7 @@ import "time"
 // Options tunes a Collector. The zero value of a field selects its default.
 type Options struct {
 	// MaxEvents caps the stored events and spans (polls, wakes, interrupt
-	// and idle spans, host events, key events, queue samples, marks). When the cap is
+	// and idle spans, debugger stops, host events, key events, queue samples, marks). When the cap is
 	// exceeded the oldest tenth is evicted. Default 2_000_000.
 	MaxEvents int
 	// LongPoll is the long-poll lint threshold. Default 10ms.

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"time"
 
 	"github.com/pollscope/pollscope/guest"
 )
@@ -23,6 +24,7 @@ const (
 	hostIRQTID = 1 // host: IRQ lines raised
 	injectTID  = 2 // host: vectors injected
 	keyTID     = 3 // host: key events
+	stopTID    = 4 // host: time stopped in the debugger
 
 	wakeDur = 1 // ns: a wake's slice, long enough to carry a flow
 )
@@ -32,7 +34,10 @@ const (
 // has a thread per task with its polls as slices, an "interrupts" thread,
 // an "idle (hlt)" thread and the "ready queue" and "events/s" counters;
 // process 2, "host", has the host's IRQ raises, injections and key events
-// as instant events and VM exits per kind as a counter per millisecond.
+// as instant events, VM exits per kind as a counter per millisecond, and
+// the time stopped in the debugger as slices on a track of its own. A poll
+// that spans a stop says how long it was stopped (stopped_us) beside its
+// run time (run_us), and wake latencies leave stops out.
 // Every wake is a short slice on the track of what woke it (the waking
 // task, the interrupts thread, or the woken task when the source is
 // unknown), and a flow arrow leads from it to the poll it caused.
@@ -128,7 +133,7 @@ func (x *export) writeMetadata(cw *chromeWriter) {
 		{guestPID, irqTID, "interrupts", n}, {guestPID, idleTID, "idle (hlt)", n + 1},
 		{guestPID, markTID, "marks", n + 2},
 		{hostPID, hostIRQTID, "IRQ lines", 0}, {hostPID, injectTID, "injections", 1},
-		{hostPID, keyTID, "keyboard", 2},
+		{hostPID, keyTID, "keyboard", 2}, {hostPID, stopTID, "stopped in the debugger", 3},
 	} {
 		meta(t.pid, t.tid, "thread_name", strArg("name", t.name))
 		meta(t.pid, t.tid, "thread_sort_index", numArg("sort_index", t.sort))
@@ -150,9 +155,13 @@ func (x *export) writePolls(cw *chromeWriter) {
 		e := chromeEvent{ph: 'X', name: x.names[p.Task], cat: "poll", pid: guestPID, tid: x.tids[p.Task],
 			ts: p.Start, dur: p.End - p.Start, args: []arg{strArg("result", result),
 				numArg("live_wakers", float64(p.LiveWakers)), numArg("task", float64(p.Task))}}
+		if p.Stopped > 0 {
+			e.args = append(e.args, numArg("run_us", float64(p.Duration())/1e3), numArg("stopped_us", float64(p.Stopped)/1e3))
+		}
 		if p.Wake >= 0 && p.Wake < len(x.m.Wakes) {
+			w := x.m.Wakes[p.Wake].Time
 			e.flow, e.bindID = flowIn, flowID(p.Wake)
-			e.args = append(e.args, numArg("wake_latency_us", float64(p.Start-x.m.Wakes[p.Wake].Time)/1e3))
+			e.args = append(e.args, numArg("wake_latency_us", float64(time.Duration(p.Start-w)-x.m.StoppedIn(w, p.Start))/1e3))
 		}
 		cw.write(&e)
 	}
@@ -271,6 +280,7 @@ func (x *export) writeMarksAndLints(cw *chromeWriter) {
 }
 
 func (x *export) writeHost(cw *chromeWriter) {
+	x.writeDebugStops(cw)
 	for _, e := range x.m.Host {
 		var tid int
 		var name string
@@ -295,6 +305,21 @@ func (x *export) writeHost(cw *chromeWriter) {
 		}
 		cw.write(&chromeEvent{ph: 'i', name: name, cat: "host", pid: hostPID, tid: tid,
 			ts: e.Time, dur: -1, scope: 't', args: []arg{a}})
+	}
+}
+
+// writeDebugStops writes the time stopped in the debugger as slices.
+func (x *export) writeDebugStops(cw *chromeWriter) {
+	stop := func(s DebugStop, open bool) {
+		cw.write(&chromeEvent{ph: 'X', name: "stopped in the debugger", cat: "debug", pid: hostPID, tid: stopTID,
+			ts: s.Start, dur: s.End - s.Start, args: []arg{strArg("reason", DebugStopReasonName(s.Reason)),
+				numArg("steps", float64(s.Steps)), strArg("open", strconv.FormatBool(open))}})
+	}
+	for _, s := range x.m.DebugStops {
+		stop(s, false)
+	}
+	for _, s := range x.m.OpenDebugStops {
+		stop(s, true)
 	}
 }
 

@@ -29,6 +29,7 @@ func (c *Collector) Snapshot() *Model {
 		Queue:           share(c.queue),
 		Marks:           share(c.marks),
 		Keys:            share(c.keys),
+		DebugStops:      share(c.stops),
 		Dropped:         c.dropped,
 		Malformed:       c.malformed,
 		Evicted:         c.evicted,
@@ -80,6 +81,9 @@ func (c *Collector) final() int64 {
 	if c.exec.idleOpen {
 		f = min(f, c.exec.idleStart)
 	}
+	if c.stop.open {
+		f = min(f, c.stop.start)
+	}
 	for _, ts := range c.order {
 		if ts.pending {
 			f = min(f, ts.pendingTime)
@@ -99,20 +103,21 @@ func (c *Collector) taskView(ts *taskState) Task {
 	ts.Stats.WakeLatency.share()
 	t := ts.Task
 	st := &t.Stats
-	end := c.end
+	end, endS := c.end, c.stop.stoppedAt(c.end)
 	switch {
 	case ts.done:
-		t.State, end = Done, ts.Exited
+		t.State, end, endS = Done, ts.Exited, ts.exitS
 	case ts.running:
 		t.State = Running
-		st.Busy += time.Duration(end - ts.pollStart)
+		st.Busy += time.Duration(end-ts.pollStart) - time.Duration(max(endS-ts.pollS, 0))
 	case ts.pending:
 		t.State = Scheduled
-		st.Scheduled += time.Duration(end - max(ts.pendingTime, ts.lastEnd))
+		from, fromS := ts.schedFrom()
+		st.Scheduled += time.Duration(end-from) - time.Duration(max(endS-fromS, 0))
 	default:
 		t.State = Idle
 	}
-	st.Lifetime = time.Duration(end - ts.Spawned)
+	st.Lifetime = time.Duration(end-ts.Spawned) - time.Duration(max(endS-ts.spawnS, 0))
 	st.Idle = max(st.Lifetime-st.Busy-st.Scheduled, 0)
 	return t
 }
@@ -120,9 +125,10 @@ func (c *Collector) taskView(ts *taskState) Task {
 // openSpans fills in the spans in progress, ending at m.End.
 func (c *Collector) openSpans(m *Model) {
 	if ts := c.exec.running; ts != nil {
-		m.OpenPolls = []PollSpan{{Task: ts.ID, Start: ts.pollStart, End: m.End,
+		m.OpenPolls = []PollSpan{{Task: ts.ID, Start: ts.pollStart, End: m.End, Stopped: c.stoppedSince(ts.pollS, m.End),
 			Wake: c.wakeIndex(ts.pollWake), tok: ts.pollTok}}
 	}
+	m.OpenDebugStops = c.openStop(m.End)
 	if len(c.exec.irqOpen) > 0 {
 		m.OpenIRQs = slices.Clone(c.exec.irqOpen)
 		for i := range m.OpenIRQs {

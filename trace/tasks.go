@@ -30,6 +30,11 @@ type taskState struct {
 
 	lastEnd int64 // end of the task's last poll; Spawned before it
 
+	// Readings of the stopped clock (stopState.stoppedAt) where the
+	// intervals the statistics measure begin: its spawn, its poll in
+	// progress, its last poll's end, its earliest pending wake, its exit.
+	spawnS, pollS, lastEndS, pendingS, exitS int64
+
 	// lostWaker: the last poll returned Pending with no live waker and
 	// nothing has woken or polled the task since.
 	lostWaker   bool
@@ -66,7 +71,18 @@ func (c *Collector) taskFor(id uint32, t int64) *taskState {
 
 // reset starts a new life of task id at time t.
 func (c *Collector) reset(ts *taskState, id uint32, t int64, name string) {
-	*ts = taskState{Task: Task{ID: id, Name: name, Spawned: t}, pollWake: -1, tok: c.newTok(), lastEnd: t}
+	s := c.stop.stoppedAt(t)
+	*ts = taskState{Task: Task{ID: id, Name: name, Spawned: t}, pollWake: -1, tok: c.newTok(), lastEnd: t, spawnS: s, lastEndS: s}
+}
+
+// schedFrom is where ts's time in the ready queue counts from, with the
+// stopped clock's reading there: its earliest pending wake, or its last
+// poll's end if it was woken during that poll.
+func (ts *taskState) schedFrom() (int64, int64) {
+	if ts.lastEnd > ts.pendingTime {
+		return ts.lastEnd, ts.lastEndS
+	}
+	return ts.pendingTime, ts.pendingS
 }
 
 func (c *Collector) newTok() uint64 {

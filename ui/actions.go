@@ -30,6 +30,10 @@ func (g *game) do(acts []view.Action) {
 			g.saveTrace()
 		case view.ActScreenshot:
 			g.shotWanted = true // taken at the end of the next Draw
+		case view.ActDebugBreak:
+			g.debugBreak()
+		case view.ActDebugStep:
+			g.debugStep()
 		}
 	}
 }

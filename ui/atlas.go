@@ -33,7 +33,7 @@ const (
 const uiFontSize = 7 / 0.6
 
 // extraRunes are the non-ASCII characters the GUI writes.
-const extraRunes = "·—…µ→←↑↓≥≤×°±‹›▸"
+const extraRunes = "·—…µ→←↑↓≥≤×°±‹›►"
 
 type atlas struct {
 	img      *ebiten.Image

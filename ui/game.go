@@ -152,6 +152,13 @@ type game struct {
 	shotWanted bool
 	jobs       sync.WaitGroup
 	state      stateWriter
+
+	// The debugger (debug.go): the CPU pane's reads, and whether (and
+	// why) the vCPU stood still in the debugger at the last frame.
+	cpu        cpuWatch
+	wasStopped bool
+	lastStop   emulator.DebugStop
+	stillUntil time.Time
 }
 
 // machineEnd is a machine's result, from the goroutine waiting for it.
@@ -250,15 +257,21 @@ func (g *game) takeFrame(input bool) {
 	}
 	g.exRate = g.exits.Add(now, exits)
 	st := g.status(m)
-	// A paused machine's display stands still, its blinking included.
-	if st.Paused != g.paused {
-		g.paused, g.pausedAt = st.Paused, now
+	still := st.Paused || st.Stopped
+	// A paused (or stopped) machine's display stands still, its blinking
+	// included.
+	if still != g.paused {
+		g.paused, g.pausedAt = still, now
 	}
 	display := now
 	if g.paused {
 		display = g.pausedAt
 	}
-	g.frame = view.FrameInput{W: float64(g.w), H: float64(g.h), Model: model, Screen: &g.screen, Now: display, Status: st}
+	var cpu *view.CPUInput
+	if !st.Ended && !g.resetting.Load() {
+		cpu = g.cpu.input(g, m, still)
+	}
+	g.frame = view.FrameInput{W: float64(g.w), H: float64(g.h), Model: model, Screen: &g.screen, Now: display, Status: st, CPU: cpu}
 	if g.redraw.Needed(g.frame, input || g.shotWanted) {
 		g.dirty = true
 	}
@@ -295,6 +308,9 @@ func (g *game) status(m *emulator.Machine) view.Status {
 	st := view.Status{Backend: strings.ToUpper(m.Backend()), VM: "running", EventsRate: g.evRate, ExitsRate: g.exRate}
 	if m.Paused() {
 		st.Paused, st.VM = true, "paused"
+	}
+	if vm, ok := g.debugStopped(m); ok {
+		st.Stopped, st.VM = true, vm
 	}
 	if g.resetting.Load() {
 		st.VM = "resetting"

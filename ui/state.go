@@ -27,10 +27,26 @@ type State struct {
 	Colors        map[string]color.RGBA
 	Focus         string
 	Follow        bool
+	Selected      uint32 // the selected task, 0 for none
+	VM            string // the status bar's VM state ("running", "stopped in the debugger (breakpoint)")
+	// CPU is the CPU pane, while it is shown.
+	CPU *StateCPU `json:",omitempty"`
 	// Frame times over the last frames (CPU time in Update and Draw).
 	FrameMedianMs, FrameWorstMs float64
 	Frames                      int
 	FPS, TPS                    float64 // as ebiten measures them
+}
+
+// StateCPU is what the CPU pane shows, for tests that drive the debugger.
+type StateCPU struct {
+	Title   string
+	RIP     uint64
+	At      string   // RIP's symbol and offset
+	Changed []string // the registers marked changed since the last stop
+	Polling string   // the task being polled ("worker #5"), or what the CPU was in
+	Link    view.Rect
+	Stack   []string // the frames' symbols
+	Method  string   // how the stack was found
 }
 
 // StateLane is one timeline lane.
@@ -60,12 +76,15 @@ func (s *stateWriter) write(g *game) {
 			"pollPending": view.ColPollPending, "pollReady": view.ColPollReady,
 			"laneEven": view.ColLaneEven, "laneOdd": view.ColLaneOdd, "laneSelected": view.ColLaneSelected,
 		},
-		Focus:  map[view.Focus]string{view.FocusConsole: "console", view.FocusUI: "timeline"}[a.Focus],
-		Follow: a.Follow,
+		Focus:    map[view.Focus]string{view.FocusConsole: "console", view.FocusUI: "timeline"}[a.Focus],
+		Follow:   a.Follow,
+		Selected: a.Selected,
+		VM:       a.Status.VM,
+		CPU:      stateCPU(a),
 	}
 	st.FrameMedianMs, st.FrameWorstMs, st.Frames = g.frames.summary()
 	st.FPS, st.TPS = ebiten.ActualFPS(), ebiten.ActualTPS()
-	kinds := map[view.LaneKind]string{view.LaneTask: "task", view.LaneIRQ: "irq", view.LaneIdle: "idle", view.LaneExit: "exit", view.LaneKeys: "keys"}
+	kinds := map[view.LaneKind]string{view.LaneTask: "task", view.LaneIRQ: "irq", view.LaneIdle: "idle", view.LaneStopped: "stopped", view.LaneExit: "exit", view.LaneKeys: "keys"}
 	for _, ln := range a.Timeline.Lanes {
 		st.Lanes = append(st.Lanes, StateLane{Label: ln.Label, Kind: kinds[ln.Kind], Task: ln.Task, Y: ln.Y, H: ln.H})
 	}
@@ -103,4 +122,28 @@ func (f *frameStats) summary() (median, worst float64, n int) {
 	slices.Sort(s)
 	ms := func(d time.Duration) float64 { return float64(d) / 1e6 }
 	return ms(s[len(s)/2]), ms(s[len(s)-1]), len(s)
+}
+
+// stateCPU is the CPU pane's part of the state, nil while it is not shown.
+func stateCPU(a *view.App) *StateCPU {
+	p := &a.CPU
+	if !a.CPUShown() || len(p.Regs) == 0 || len(p.Stack.Frames) == 0 {
+		return nil
+	}
+	c := &StateCPU{Title: p.Title, RIP: p.Stack.Frames[0].Addr, At: p.Stack.Frames[0].Name, Link: p.TaskLink, Method: p.Stack.Method}
+	for _, row := range p.Regs {
+		for _, r := range row {
+			if r.Changed {
+				c.Changed = append(c.Changed, r.Name)
+			}
+		}
+	}
+	c.Polling = p.Polling.Else
+	if p.Polling.Task != 0 {
+		c.Polling = p.Polling.Label
+	}
+	for _, f := range p.Stack.Frames {
+		c.Stack = append(c.Stack, f.Name)
+	}
+	return c
 }

@@ -57,8 +57,17 @@ type guiState struct {
 		Task        uint32
 		Y, H        float64
 	}
-	Colors                      map[string]color.RGBA
-	Focus                       string
+	Colors   map[string]color.RGBA
+	Focus    string
+	Follow   bool
+	Selected uint32
+	VM       string
+	CPU      *struct {
+		Title, At, Polling, Method string
+		RIP                        uint64
+		Changed, Stack             []string
+		Link                       struct{ X, Y, W, H float64 }
+	}
 	FrameMedianMs, FrameWorstMs float64
 	Frames                      int
 	FPS                         float64

@@ -55,12 +55,18 @@ func (c *CPU) SetDebug(cfg cpu.DebugConfig) error {
 		}
 	}
 	d := &c.debug
+	// A debugger re-programs the breakpoints before it resumes from one:
+	// the resume must still execute the instruction it stopped at, as
+	// KVM's does.
+	resumeAt, resumeSet := d.resumeAt, d.resumeSet
 	*d = debugState{
 		singleStep: cfg.SingleStep,
 		trapInt3:   cfg.TrapBreakpointInstruction,
 		bps:        append([]uint64(nil), cfg.Breakpoints...),
 		watches:    append([]cpu.Watchpoint(nil), cfg.Watchpoints...),
 		lastStop:   c.icount,
+		resumeAt:   resumeAt,
+		resumeSet:  resumeSet,
 	}
 	if len(d.watches) > 0 {
 		d.watchPages = make(map[uint64]bool)

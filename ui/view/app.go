@@ -36,6 +36,9 @@ const (
 	ActScreenshot         // save the window as PNG
 	ActHelp               // show or hide the help overlay (done by App)
 	ActReleaseKeys        // the console lost focus: release the keys the guest sees held
+	ActDebugBreak         // stop the vCPU in the debugger, or let a stopped one continue
+	ActDebugStep          // run one instruction of a vCPU stopped in the debugger
+	ActCPUPane            // show the CPU pane or the task table beside the console (done by App)
 )
 
 // DefaultSpan is how much time the live timeline shows at first.
@@ -59,6 +62,7 @@ type App struct {
 	Layout   Layout
 	Timeline Timeline
 	Table    Table
+	CPU      CPUPane
 	Buttons  []Button
 
 	View     Viewport
@@ -68,11 +72,17 @@ type App struct {
 	Focus    Focus
 	Help     bool
 	Status   Status
+	// ShowTasks: the task table stays beside the console while the CPU
+	// pane could be shown (the guest paused or stopped in the debugger).
+	ShowTasks bool
 
 	px, py      float64
 	hoverItem   int
 	hoverRow    uint32
 	hoverButton int
+
+	cpuIn      *CPUInput // this frame's, nil while the guest runs
+	paneSwitch Rect      // the right pane's header link between the CPU and the tasks
 
 	dragging   bool
 	dragMoved  bool
@@ -108,6 +118,7 @@ func (a *App) MachineReset() {
 	a.Follow = true
 	a.View = Viewport{0, a.View.Span()}
 	a.Selected = 0
+	a.CPU = CPUPane{}
 }
 
 // FrameInput is what one frame shows.
@@ -117,12 +128,19 @@ type FrameInput struct {
 	Screen *emulator.Screen
 	Now    time.Duration // wall time, for the blink phases and the uptime
 	Status Status
+	// CPU is the vCPU where it stands while the guest is paused or
+	// stopped in the debugger; nil while it runs.
+	CPU *CPUInput
 }
+
+// CPUShown reports whether the CPU pane takes the task table's place.
+func (a *App) CPUShown() bool { return a.cpuIn != nil && !a.ShowTasks }
 
 // Frame computes the whole window into s.
 func (a *App) Frame(in FrameInput, s *Scene) {
 	s.Reset()
 	a.Status = in.Status
+	a.cpuIn = in.CPU
 	a.update(in.W, in.H, in.Model)
 	b, o := &s.Base, &s.Overlay
 	mt := a.Metrics
@@ -138,13 +156,23 @@ func (a *App) Frame(in FrameInput, s *Scene) {
 		DrawConsole(b, in.Screen, L.Screen.X, L.Screen.Y, L.Scale, in.Now)
 	}
 
-	// Tasks.
-	lints := ""
-	if n := len(a.Table.Lints); n > 0 {
-		lints = fmt.Sprintf("%d lint(s)", n)
+	// Tasks, or the CPU.
+	a.paneSwitch = Rect{}
+	if a.CPUShown() {
+		a.paneHeader(b, L.Table, a.CPU.Title, "", false)
+		a.drawPaneSwitch(b, "tasks →")
+		a.CPU.Draw(b, mt)
+	} else {
+		lints := ""
+		if n := len(a.Table.Lints); n > 0 {
+			lints = fmt.Sprintf("%d lint(s)", n)
+		}
+		a.paneHeader(b, L.Table, fmt.Sprintf("Tasks (%d)", len(a.Table.Rows)), lints, false)
+		if a.cpuIn != nil {
+			a.drawPaneSwitch(b, "CPU →")
+		}
+		a.Table.Draw(b, mt, a.Selected, a.hoverRow)
 	}
-	a.paneHeader(b, L.Table, fmt.Sprintf("Tasks (%d)", len(a.Table.Rows)), lints, false)
-	a.Table.Draw(b, mt, a.Selected, a.hoverRow)
 
 	// Timeline.
 	tl := &a.Timeline
@@ -152,8 +180,10 @@ func (a *App) Frame(in FrameInput, s *Scene) {
 	switch {
 	case !a.Follow:
 		mode = "FROZEN"
+	case a.Status.Stopped:
+		mode = "STOPPED IN THE DEBUGGER" // following, but nothing moves
 	case a.Status.Paused:
-		mode = "PAUSED" // following, but nothing moves
+		mode = "PAUSED"
 	}
 	a.paneHeader(b, L.Timeline, "Timeline · "+mode, fmt.Sprintf("span %s · 1 px = %s", FormatDuration(time.Duration(a.View.Span())), FormatDuration(time.Duration(a.View.NsPerPx(tl.Plot.W)))), a.Focus == FocusUI)
 	a.drawLegend(b)
@@ -169,7 +199,7 @@ func (a *App) Frame(in FrameInput, s *Scene) {
 		b.text(r.X+6, r.Y+3, hint, ColTextDim)
 	}
 
-	a.drawStatus(b, in.Model, a.uptime.At(in.Model, a.Status.Paused, in.Now))
+	a.drawStatus(b, in.Model, a.uptime.At(in.Model, a.Status.Paused || a.Status.Stopped, in.Now))
 
 	// Overlay: tooltips, then help.
 	if a.hoverItem >= 0 && !a.dragging {
@@ -197,6 +227,9 @@ func (a *App) update(w, h float64, m *trace.Model) {
 	a.Timeline.Build(TimelineInput{Model: m, View: a.View, Pane: a.Layout.Timeline, Scroll: a.Scroll, Selected: a.Selected})
 	a.Scroll = a.Timeline.Scroll
 	a.Table.Build(m, a.Layout.Table)
+	if a.cpuIn != nil {
+		a.CPU.Build(a.cpuIn, m, a.Layout.Table, a.Metrics)
+	}
 	a.lastLayout = true
 	a.hover()
 }
@@ -211,6 +244,24 @@ func (a *App) placeButtons() {
 		pause.Disabled = true
 		pause.Hint = "the guest has ended"
 	}
+	if a.Status.Stopped {
+		pause.Disabled = true
+		pause.Hint = "the guest is stopped in the debugger: Continue it first"
+	}
+	brk := Button{Act: ActDebugBreak, Label: "Stop", Hint: "stop the vCPU in the debugger, at the next instruction (Ctrl+Alt+B; F5 on the timeline)"}
+	if a.Status.Stopped {
+		brk.Label, brk.On = "Continue", true
+		brk.Hint = "let the vCPU run until a breakpoint or a Stop (Ctrl+Alt+B; F5 on the timeline)"
+	}
+	step := Button{Act: ActDebugStep, Label: "Step", Hint: "run one instruction (Ctrl+Alt+N; F10 on the timeline)"}
+	if !a.Status.Stopped {
+		step.Disabled = true
+		step.Hint = "stop the vCPU in the debugger first (Stop, Ctrl+Alt+B), then step one instruction"
+	}
+	if a.Status.Ended {
+		brk.Disabled, step.Disabled = true, true
+		brk.Hint, step.Hint = "the guest has ended", "the guest has ended"
+	}
 	freeze := Button{Act: ActFreeze, Label: "Freeze view", Hint: "stop following the live edge; the guest keeps running (F, Ctrl+Alt+F)"}
 	if !a.Follow {
 		freeze.Label, freeze.On = "Follow live", true
@@ -218,6 +269,8 @@ func (a *App) placeButtons() {
 	}
 	a.Buttons = append(a.Buttons[:0],
 		pause,
+		brk,
+		step,
 		Button{Act: ActReset, Label: "Reset", Hint: "reboot the guest with the same kernel and command line (Ctrl+Alt+R)"},
 		freeze,
 		Button{Act: ActSaveTrace, Label: "Save trace", Hint: "write the trace as Perfetto JSON (Ctrl+Alt+T)"},
@@ -298,6 +351,7 @@ var legend = []struct {
 	{"scheduled", ColScheduled, false},
 	{"irq", ColIRQ, false},
 	{"hlt", ColIdle, false},
+	{"stopped", ColStopped, false},
 	{"exit", ColExit, false},
 	{"wake: irq", ColWakeIRQ, true},
 	{"task", ColWakeTask, true},
@@ -373,10 +427,10 @@ type colorRGBA = color.RGBA
 
 func vmColor(st Status) colorRGBA {
 	switch {
-	case st.Ended:
+	case st.Ended, st.Paused:
 		return ColTextWarn
-	case st.Paused:
-		return ColTextWarn
+	case st.Stopped:
+		return ColStopped
 	}
 	return ColPollReady
 }
@@ -420,64 +474,27 @@ func (a *App) tooltip(l *Layer, lines []string) {
 	}
 }
 
-// SaveDirHint names, for the help, where saved traces and screenshots go
-// (ui.DefaultDir, unless pollscope was told a -trace path).
-const SaveDirHint = "$XDG_STATE_HOME/pollscope (~/.local/state/pollscope)"
-
-// HelpLines are the help overlay's text.
-var HelpLines = []string{
-	"pollscope — keys and mouse",
-	"",
-	"Focus   click the console to type into the guest (every key goes to its",
-	"        PS/2 keyboard, which repeats a held key at the rate the guest set);",
-	"        click the timeline or the table to drive the view with the keys",
-	"        below. Ctrl+Alt+G toggles.",
-	"",
-	"Anywhere (never sent to the guest)",
-	"  Ctrl+Alt+P  pause / resume the VM      Ctrl+Alt+R  reset the guest",
-	"  Ctrl+Alt+F  freeze / follow the view   Ctrl+Alt+T  save the trace (Perfetto JSON)",
-	"  Ctrl+Alt+S  save a screenshot (PNG)    Ctrl+Alt+H  this help",
-	"  Saved traces and screenshots go to " + SaveDirHint + ".",
-	"",
-	"Timeline or table focused",
-	"  F       freeze / follow live           Space     pause / resume the VM",
-	"  + / -   zoom in / out                  ← / →     pan",
-	"  Home    whole trace                    End       follow the live edge",
-	"  ↑ / ↓   select the previous / next task",
-	"  Esc     clear the selection            F1 or ?   this help",
-	"",
-	"Mouse",
-	"  wheel on the timeline   zoom around the pointer (Shift+wheel pans)",
-	"  wheel on lane names     scroll the lanes",
-	"  drag on the timeline    pan (freezes the view; the guest keeps running)",
-	"  hover                   details of a poll, interrupt, hlt or exit",
-	"  click a span or a row   select its task (its lane and row light up)",
-	"",
-	"Colours: blue poll (Pending), green poll (Ready), faint amber: woken and",
-	"waiting for its poll; arrows run from what woke a task to the poll it got:",
-	"amber from an interrupt, cyan from another task, magenta from itself.",
-	"",
-	"Click or press Esc to close.",
+// drawPaneSwitch draws the right pane's header link between the CPU pane
+// and the task table.
+func (a *App) drawPaneSwitch(l *Layer, label string) {
+	mt := a.Metrics
+	r := a.Layout.Table
+	w := mt.TextWidth(label) + 16
+	a.paneSwitch = Rect{r.Right() - w - 4, r.Y + 3, w, HeaderH - 6}
+	l.fill(a.paneSwitch, ColButton)
+	l.text(a.paneSwitch.X+8, r.Y+(HeaderH-mt.LineH)/2, label, ColFocus)
 }
 
-func (a *App) drawHelp(l *Layer) {
-	mt := a.Metrics
-	W := a.Layout.Window
-	l.fill(W, ColOverlayShade)
-	w := 0.0
-	for _, s := range HelpLines {
-		w = math.Max(w, mt.TextWidth(s))
-	}
-	w += 40
-	h := float64(len(HelpLines))*mt.LineH + 32
-	r := Rect{math.Round((W.W - w) / 2), math.Round((W.H - h) / 2), w, h}
-	l.fill(r, ColPane)
-	l.frame(r, 1, ColFocus)
-	for i, s := range HelpLines {
-		col := ColText
-		if i == 0 {
-			col = ColFocus
-		}
-		l.text(r.X+20, r.Y+16+float64(i)*mt.LineH, s, col)
+// ShowTaskLane selects task id and brings its lane into view around time
+// t: the timeline stops following, the view keeps its span, and the lanes
+// scroll so that the task's is in the upper part of the plot.
+func (a *App) ShowTaskLane(id uint32, t int64) {
+	a.Selected = id
+	a.Follow = false
+	span := a.View.Span()
+	a.View = Viewport{t - span*2/3, t + span/3}
+	tl := &a.Timeline
+	if i := TaskLane(tl.Lanes, id); i >= 0 {
+		a.Scroll = math.Max(0, a.Scroll+tl.Lanes[i].Y-tl.Plot.Y-tl.Plot.H/4)
 	}
 }

@@ -141,6 +141,10 @@ func TestFocusAndControls(t *testing.T) {
 				t.Errorf("Help did not open the help")
 			}
 			a.PointerDown(5, 500) // any click closes it
+		case ActDebugStep:
+			if !b.Disabled || acts != nil {
+				t.Errorf("Step on a running guest: disabled %v, actions %v", b.Disabled, acts)
+			}
 		default:
 			if !slices.Equal(acts, []Action{b.Act}) {
 				t.Errorf("button %q gave %v", b.Label, acts)

@@ -70,7 +70,7 @@ func (tl *Timeline) Tooltip(m *trace.Model, k int) []string {
 		name += " " + ln.Sub
 	}
 	if it.Count > 1 {
-		what := map[LaneKind]string{LaneTask: "polls", LaneIRQ: "interrupts", LaneIdle: "hlt periods", LaneExit: "exits", LaneKeys: "key events"}[ln.Kind]
+		what := map[LaneKind]string{LaneTask: "polls", LaneIRQ: "interrupts", LaneIdle: "hlt periods", LaneStopped: "stops", LaneExit: "exits", LaneKeys: "key events"}[ln.Kind]
 		if it.Sched {
 			what = "scheduled waits"
 		}
@@ -97,14 +97,23 @@ func (tl *Timeline) Tooltip(m *trace.Model, k int) []string {
 		if it.Sched {
 			lines := []string{name + " — scheduled",
 				"woken, waiting in the ready queue for its poll",
-				"waited    " + dur}
+				"waited    " + netDuration(m, it.Start, it.End, it.Flag&trace.SpanOpen != 0)}
 			if w, ok := m.LaneWake(m.WaitLane(ln.Task), it.Index); ok {
 				return append(lines, "woken by  "+WakeSourceText(m, &w))
 			}
 			return append(lines, "woken at  "+FormatTime(it.Start))
 		}
-		lines := []string{name + " — poll", "duration  " + dur}
 		p, ok := m.LanePoll(m.PollLane(ln.Task), it.Index)
+		if ok {
+			dur = FormatDuration(p.Duration())
+			if it.Flag&trace.SpanOpen != 0 {
+				dur += " so far"
+			}
+		}
+		lines := []string{name + " — poll", "duration  " + dur}
+		if ok && p.Stopped > 0 {
+			lines = append(lines, "stopped   "+FormatDuration(p.Stopped)+" in the debugger (left out)")
+		}
 		switch {
 		case it.Flag&trace.SpanOpen != 0:
 			lines = append(lines, "outcome   running")
@@ -117,7 +126,7 @@ func (tl *Timeline) Tooltip(m *trace.Model, k int) []string {
 		if ok && p.Wake >= 0 && p.Wake < len(m.Wakes) {
 			w := &m.Wakes[p.Wake]
 			lines = append(lines, "woken by  "+WakeSourceText(m, w),
-				"latency   "+FormatDuration(time.Duration(p.Start-w.Time))+" (wake → poll)")
+				"latency   "+FormatDuration(time.Duration(p.Start-w.Time)-m.StoppedIn(w.Time, p.Start))+" (wake → poll)")
 		} else if ok {
 			lines = append(lines, "woken by  — (first poll, or its wake was evicted)")
 		}
@@ -126,6 +135,8 @@ func (tl *Timeline) Tooltip(m *trace.Model, k int) []string {
 		return []string{ln.Label + " — interrupt handler", "duration  " + dur, "start     " + FormatTime(it.Start)}
 	case LaneIdle:
 		return []string{"idle — the CPU in hlt", "duration  " + dur, "start     " + FormatTime(it.Start)}
+	case LaneStopped:
+		return stopTooltip(m, it.Index, dur)
 	case LaneExit:
 		return []string{"VM exit — " + ln.Exit, "at        " + FormatTime(it.Start)}
 	case LaneKeys:
@@ -159,4 +170,33 @@ func WakeSourceText(m *trace.Model, w *trace.Wake) string {
 		return fmt.Sprintf("task #%d%s", w.SourceID, at)
 	}
 	return "unknown source" + at
+}
+
+// netDuration is the time from start to end less the time stopped in the
+// debugger, "so far" if the span is still open.
+func netDuration(m *trace.Model, start, end int64, open bool) string {
+	d := FormatDuration(time.Duration(end-start) - m.StoppedIn(start, end))
+	if open {
+		d += " so far"
+	}
+	return d
+}
+
+// stopTooltip describes the i-th span of the debugger's lane.
+func stopTooltip(m *trace.Model, i int, dur string) []string {
+	var s trace.DebugStop
+	switch {
+	case i < len(m.DebugStops):
+		s = m.DebugStops[i]
+	case len(m.OpenDebugStops) > 0:
+		s = m.OpenDebugStops[0]
+	default:
+		return nil
+	}
+	lines := []string{"stopped in the debugger — " + StopText(s.Reason), "duration  " + dur}
+	if s.Steps > 0 {
+		lines = append(lines, fmt.Sprintf("steps     %d single instructions", s.Steps))
+	}
+	return append(lines, "start     "+FormatTime(s.Start),
+		"left out of poll durations, latencies and statistics")
 }

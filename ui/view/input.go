@@ -18,7 +18,9 @@ func (a *App) hover() {
 		a.hoverItem = a.Timeline.HitItem(a.px, a.py)
 		return
 	}
-	a.hoverRow = a.Table.RowAt(a.px, a.py)
+	if !a.CPUShown() {
+		a.hoverRow = a.Table.RowAt(a.px, a.py)
+	}
 }
 
 // HoverItem is the timeline item under the pointer, -1 for none.
@@ -85,6 +87,12 @@ func (a *App) PointerUp(x, y float64) []Action {
 	}
 	tl := &a.Timeline
 	switch {
+	case a.paneSwitch.Contains(x, y):
+		a.Do(ActCPUPane)
+	case a.CPUShown() && a.CPU.TaskLink.Contains(x, y):
+		a.ShowTaskLane(a.CPU.Polling.Task, a.lastModel.End)
+	case a.CPUShown() && a.Layout.Table.Contains(x, y):
+		// The CPU pane: nothing else to click.
 	case tl.Plot.Contains(x, y) || tl.Labels.Contains(x, y):
 		if k := tl.HitItem(x, y); k >= 0 {
 			if ln := tl.Lanes[tl.Items[k].Lane]; ln.Kind == LaneTask {
@@ -184,6 +192,10 @@ func (a *App) Key(k Key, shift bool) []Action {
 		a.moveSelection(k == keyDown)
 	case keyTab:
 		a.Focus = FocusConsole
+	case keyF5:
+		return a.Do(ActDebugBreak)
+	case keyF10, keyF11:
+		return a.Do(ActDebugStep)
 	}
 	return nil
 }
@@ -236,6 +248,12 @@ func (a *App) Shortcut(k Key) ([]Action, bool) {
 		return a.Do(ActScreenshot), true
 	case "H":
 		return a.Do(ActHelp), true
+	case "B":
+		return a.Do(ActDebugBreak), true
+	case "N":
+		return a.Do(ActDebugStep), true
+	case "C":
+		return a.Do(ActCPUPane), true
 	case "G":
 		if a.Focus == FocusConsole {
 			a.Focus = FocusUI
@@ -257,8 +275,19 @@ func (a *App) Do(act Action) []Action {
 	case ActHelp:
 		a.Help = !a.Help
 		return nil
+	case ActCPUPane:
+		a.ShowTasks = !a.ShowTasks
+		return nil
 	case ActPauseVM:
+		if a.Status.Ended || a.Status.Stopped {
+			return nil
+		}
+	case ActDebugBreak:
 		if a.Status.Ended {
+			return nil
+		}
+	case ActDebugStep:
+		if a.Status.Ended || !a.Status.Stopped {
 			return nil
 		}
 	}

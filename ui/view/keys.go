@@ -28,6 +28,7 @@ var (
 	keyLeft, keyRight, keyUp, keyDown            = key("Left"), key("Right"), key("Up"), key("Down")
 	keyEqual, keyMinus, keyKPPlus, keyKPMinus    = key("Equal"), key("Minus"), key("KPPlus"), key("KPMinus")
 	keyF, keyF1, keySlash                        = key("F"), key("F1"), key("Slash")
+	keyF5, keyF10, keyF11                        = key("F5"), key("F10"), key("F11")
 	keyLeftShift, keyRightShift                  = key("LeftShift"), key("RightShift")
 	keyLeftCtrl, keyRightCtrl                    = key("LeftCtrl"), key("RightCtrl")
 	keyLeftAlt, keyRightAlt                      = key("LeftAlt"), key("RightAlt")

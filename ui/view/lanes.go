@@ -11,11 +11,12 @@ type LaneKind uint8
 
 // The lanes, in the order the timeline stacks them.
 const (
-	LaneTask LaneKind = iota // one task's polls and scheduled time
-	LaneIRQ                  // one interrupt vector's handler runs
-	LaneIdle                 // the CPU in hlt
-	LaneExit                 // VM exits of one kind
-	LaneKeys                 // host key events entering the keyboard
+	LaneTask    LaneKind = iota // one task's polls and scheduled time
+	LaneIRQ                     // one interrupt vector's handler runs
+	LaneIdle                    // the CPU in hlt
+	LaneStopped                 // the vCPU stopped in the debugger
+	LaneExit                    // VM exits of one kind
+	LaneKeys                    // host key events entering the keyboard
 )
 
 // Lane is one row of the timeline.
@@ -42,8 +43,9 @@ const (
 )
 
 // BuildLanes lists the lanes of a model: every task (by id), every
-// interrupt vector seen (by vector), the idle lane, every VM exit kind seen
-// (by name) and the host key lane.
+// interrupt vector seen (by vector), the idle lane, the lane of the time
+// stopped in the debugger (once there is any), every VM exit kind seen (by
+// name) and the host key lane.
 func BuildLanes(m *trace.Model, lanes []Lane) []Lane {
 	lanes = lanes[:0]
 	for i := range m.Tasks {
@@ -58,6 +60,9 @@ func BuildLanes(m *trace.Model, lanes []Lane) []Lane {
 		lanes = append(lanes, Lane{Kind: LaneIRQ, Vector: v, Label: trace.VectorName(v)})
 	}
 	lanes = append(lanes, Lane{Kind: LaneIdle, Label: "idle (hlt)"})
+	if m.DebugStopLane().Len() > 0 {
+		lanes = append(lanes, Lane{Kind: LaneStopped, Label: "stopped in debugger"})
+	}
 	for _, n := range m.ExitKinds() {
 		lanes = append(lanes, Lane{Kind: LaneExit, Exit: n, Label: "exit " + n})
 	}
@@ -71,7 +76,7 @@ func (l *Lane) group() int {
 		return 0
 	case LaneIRQ:
 		return 1
-	case LaneIdle:
+	case LaneIdle, LaneStopped:
 		return 2
 	}
 	return 3

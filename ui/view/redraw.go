@@ -24,12 +24,13 @@ type redrawKey struct {
 	screen         emulator.Screen
 	cursor, blinks bool // the console's blink phases, where something blinks
 	status         Status
+	cpu            *CPUInput // a new read of the vCPU is a change
 }
 
 // Needed reports whether the frame of in must be drawn, given whether the
 // user gave any input since the last frame, and notes in as drawn if so.
 func (r *Redraw) Needed(in FrameInput, input bool) bool {
-	k := redrawKey{w: in.W, h: in.H, model: in.Model, status: in.Status}
+	k := redrawKey{w: in.W, h: in.H, model: in.Model, status: in.Status, cpu: in.CPU}
 	if in.Screen != nil {
 		k.screen = *in.Screen
 		cursorOn, charsOn := blinkPhases(in.Now)

@@ -42,6 +42,7 @@ type Status struct {
 	Backend    string // the machine's backend, as the status bar shows it ("KVM")
 	VM         string // "running", "paused", "guest exited with 1", ...
 	Paused     bool
+	Stopped    bool // stopped in the debugger (the CPU's, not the pause's)
 	Ended      bool
 	EventsRate float64
 	ExitsRate  float64

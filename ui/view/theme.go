@@ -47,6 +47,13 @@ var (
 	ColWakeSelf    = rgb(0xff, 0x62, 0xd0)
 	ColWakeUnknown = rgb(0xa0, 0xa6, 0xb0)
 
+	// The debugger: time stopped in it (its lane, and a shade over every
+	// lane), and in the CPU pane what changed since the last stop.
+	ColStopped      = rgb(0xe8, 0x5d, 0x75)
+	ColStoppedShade = color.RGBA{0x2c, 0x08, 0x10, 0x3c} // premultiplied: a red veil
+	ColChanged      = rgb(0xff, 0xd0, 0x5c)
+	ColChangedBg    = rgb(0x4a, 0x3d, 0x1c)
+
 	ColTooltip       = rgb(0x0f, 0x11, 0x15)
 	ColTooltipBorder = rgb(0x5b, 0x63, 0x72)
 	ColOverlayShade  = color.RGBA{0, 0, 0, 0xa0}

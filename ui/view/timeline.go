@@ -126,6 +126,8 @@ func (tl *Timeline) Build(in TimelineInput) {
 			tl.walkSpans(i, m.IRQLane(ln.Vector), false)
 		case LaneIdle:
 			tl.walkSpans(i, m.IdleLane(), false)
+		case LaneStopped:
+			tl.walkSpans(i, m.DebugStopLane(), false)
 		case LaneExit:
 			tl.walkInstants(i, m.ExitLane(ln.Exit))
 		case LaneKeys:
@@ -340,6 +342,8 @@ func (tl *Timeline) ItemColor(it *Item, bg color.RGBA) color.RGBA {
 		c = ColIRQ
 	case LaneIdle:
 		c = ColIdle
+	case LaneStopped:
+		c = ColStopped
 	case LaneExit:
 		c = ColExit
 	case LaneKeys:
@@ -402,6 +406,12 @@ func (tl *Timeline) Draw(l *Layer, mt Metrics, selected uint32, hover int) {
 			l.text(tk.X+4, tl.RulerR.Y+2, tk.Label, ColTextDim)
 		}
 	}
+	// Time stopped in the debugger veils every lane: nothing ran there.
+	for k := range tl.Items {
+		if it := &tl.Items[k]; tl.Lanes[it.Lane].Kind == LaneStopped {
+			l.fill(Rect{it.X0, plot.Y, math.Max(it.X1-it.X0, 1), plot.H}, ColStoppedShade)
+		}
+	}
 	for k := range tl.Items {
 		it := &tl.Items[k]
 		ln := &tl.Lanes[it.Lane]
@@ -440,6 +450,8 @@ func laneMarker(k LaneKind) color.RGBA {
 		return ColIRQ
 	case LaneIdle:
 		return ColIdle
+	case LaneStopped:
+		return ColStopped
 	case LaneExit:
 		return ColExit
 	}
