@@ -151,8 +151,12 @@ func (t *tracer) flush() int {
 		batch = ring.drain(t.ram, maxDrainBatch, t.guestTime, batch)
 		fromRing = len(batch) - from
 		for i := from; i < len(batch); i++ {
-			if e := &batch[i]; e.Kind == trace.Kind(guest.EvTaskSpawn) {
-				e.Name = t.taskName(e.Arg)
+			switch e := &batch[i]; e.Kind {
+			case trace.Kind(guest.EvTaskSpawn):
+				e.Name = t.guestName(guest.SpawnName(e.Arg))
+			case trace.Kind(guest.EvResourceNew):
+				_, _, addr, n := guest.ResourceNewArg(e.Arg)
+				e.Name = t.guestName(addr, n)
 			}
 		}
 		if n := ring.malformed - malformed; n > 0 {
@@ -174,9 +178,9 @@ func (t *tracer) flush() int {
 	return fromRing
 }
 
-// taskName reads a spawned task's name from guest memory, trusting nothing.
-func (t *tracer) taskName(arg uint64) string {
-	addr, n := guest.SpawnName(arg)
+// guestName reads a task's or a resource's name (n bytes at guest-physical
+// addr) from guest memory, trusting nothing.
+func (t *tracer) guestName(addr uint64, n int) string {
 	if n <= 0 || n > guest.TraceMaxNameLen || addr+uint64(n) > uint64(len(t.ram)) {
 		return ""
 	}

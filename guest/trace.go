@@ -46,7 +46,14 @@ const (
 	EvExecutorStart EventKind = 9
 	EvMark          EventKind = 10
 	EvTaskExit      EventKind = 11
-	evKindEnd                 = EvTaskExit + 1
+	// The executor's resources (docs/trace-abi.md, "Resources"; decoders
+	// in resources.go).
+	EvResourceNew     EventKind = 12
+	EvResourceState   EventKind = 13
+	EvResourceWait    EventKind = 14
+	EvResourceWaitEnd EventKind = 15
+	EvResourceDrop    EventKind = 16
+	evKindEnd                   = EvResourceDrop + 1
 )
 
 var kindNames = [...]string{
@@ -54,6 +61,8 @@ var kindNames = [...]string{
 	EvWake: "wake", EvIrqEnter: "irq-enter", EvIrqExit: "irq-exit",
 	EvIdleEnter: "idle-enter", EvIdleExit: "idle-exit",
 	EvExecutorStart: "executor-start", EvMark: "mark", EvTaskExit: "task-exit",
+	EvResourceNew: "resource-new", EvResourceState: "resource-state", EvResourceWait: "resource-wait",
+	EvResourceWaitEnd: "resource-wait-end", EvResourceDrop: "resource-drop",
 }
 
 // Valid reports whether k is a kind this ABI version defines.
@@ -125,7 +134,8 @@ func (k WakeSourceKind) String() string {
 }
 
 // WakeSource decodes a Wake record's argument: the source kind and the
-// waking task's id or the interrupt vector.
+// waking task's id or the interrupt vector. WakeResource (resources.go)
+// decodes the resource the wake came through.
 func WakeSource(arg uint64) (WakeSourceKind, uint32) {
 	return WakeSourceKind(arg >> 56), uint32(arg)
 }

@@ -15,7 +15,8 @@ func TestNames(t *testing.T) {
 		{"guest kind", Kind(guest.EvPollBegin).String(), "poll-begin"},
 		{"task exit (guest.EventKind.Valid rejects it)", Kind(guest.EvTaskExit).String(), "task-exit"},
 		{"host kind", HostInject.String(), "inject"},
-		{"unknown kind", Kind(12).String(), "kind(12)"},
+		{"resource kind", Kind(guest.EvResourceWait).String(), "resource-wait"},
+		{"unknown kind", Kind(17).String(), "kind(17)"},
 		{"task state", Scheduled.String(), "scheduled"},
 		{"lint kind", LintMissedWakeup.String(), "missed-wakeup"},
 		{"unknown lint kind", LintKind(9).String(), "lint(9)"},
@@ -36,7 +37,7 @@ func TestNames(t *testing.T) {
 		if k.Guest() == k.Host() && (k.Guest() || k.Host()) {
 			t.Errorf("kind %d is both guest and host", k)
 		}
-		want := (k >= 1 && k <= 11) || (k >= 100 && k <= 105)
+		want := (k >= 1 && k <= 16) || (k >= 100 && k <= 105)
 		if got := k.Guest() || k.Host(); got != want {
 			t.Errorf("kind %d known = %v, want %v", k, got, want)
 		}

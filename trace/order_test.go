@@ -118,7 +118,7 @@ func TestRepairs(t *testing.T) {
 			at(1, kPollEnd, 1, 0), at(2, kIrqExit, 0, 32), at(3, kIdleExit, 0, 0),
 		}, 3, nil},
 		{"skipped: task events for task 0 and unknown kinds", []Event{
-			at(1, kPollBegin, 0, 0), at(2, kWake, 0, 0), at(3, kSpawn, 0, 0), at(4, Kind(12), 1, 0), at(5, Kind(99), 0, 0),
+			at(1, kPollBegin, 0, 0), at(2, kWake, 0, 0), at(3, kSpawn, 0, 0), at(4, Kind(17), 1, 0), at(5, Kind(99), 0, 0),
 		}, 5, func(t *testing.T, m *Model) {
 			if len(m.Tasks) != 0 || len(m.Polls) != 0 || len(m.Wakes) != 0 {
 				t.Errorf("tasks %+v, polls %+v, wakes %+v; want none", m.Tasks, m.Polls, m.Wakes)

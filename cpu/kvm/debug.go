@@ -80,6 +80,13 @@ type debugState struct {
 	steppingOver bool
 }
 
+// stepPending reports whether the next KVM_RUN single-steps: the debugger
+// asked for steps, a step over a breakpoint is under way, or the vCPU
+// stands at an execute breakpoint, which the next Run steps over.
+func (d *debugState) stepPending() bool {
+	return d.config.SingleStep || d.steppingOver || d.atBreakpoint
+}
+
 // hostDebugSupport is what the host's KVM offers a debugger.
 type hostDebugSupport struct {
 	flags uint32 // KVM_GUESTDBG_* flags accepted

@@ -55,6 +55,9 @@ type VCPU struct {
 	midInstruction bool
 	debugSupport   hostDebugSupport
 	debug          debugState
+	// wantWindow: the machine asked for an interrupt window; it is
+	// requested from KVM once no step is pending (see CanInjectInterrupt).
+	wantWindow bool
 }
 
 var _ cpu.VCPU = (*VCPU)(nil)
@@ -123,6 +126,7 @@ func (v *VCPU) runOnce() (cpu.Exit, error) {
 	if completingStep {
 		v.run.ImmediateExit = 1
 	}
+	v.applyInterruptWindow()
 	_, _, errno := unix.Syscall(unix.SYS_IOCTL, uintptr(v.fd), kvm.IIO(ioctlRun), 0)
 	// A kick before BindThread sets immediate_exit; it has done its job.
 	v.run.ImmediateExit = 0
@@ -189,9 +193,16 @@ func (v *VCPU) decodeExit() cpu.Exit {
 }
 
 // CanInjectInterrupt reports kvm_run's ready_for_interrupt_injection and
-// if_flag from the last exit.
+// if_flag from the last exit, and false while the next KVM_RUN single-steps
+// (a debugger's step, or the step over the breakpoint the vCPU stands at):
+// KVM steps by setting RFLAGS.TF behind the guest's back, and an interrupt
+// delivered then would push that TF into the guest's interrupt frame, to
+// come back as a #DB for the guest after the handler's IRET.
+// (KVM_GUESTDBG_BLOCKIRQ does not hold back an interrupt queued with
+// KVM_INTERRUPT.) The window the machine asks for meanwhile opens after
+// the step.
 func (v *VCPU) CanInjectInterrupt() bool {
-	return v.run.ReadyForInterruptInjection != 0 && v.run.IfFlag != 0
+	return v.run.ReadyForInterruptInjection != 0 && v.run.IfFlag != 0 && !v.debug.stepPending()
 }
 
 // InterruptsEnabled reports kvm_run's if_flag from the last exit.
@@ -207,9 +218,17 @@ func (v *VCPU) InjectInterrupt(vector uint8) error {
 	return nil
 }
 
-// RequestInterruptWindow sets kvm_run's request_interrupt_window.
+// RequestInterruptWindow sets kvm_run's request_interrupt_window, from the
+// first KVM_RUN that does not single-step.
 func (v *VCPU) RequestInterruptWindow(on bool) {
-	if on {
+	v.wantWindow = on
+}
+
+// applyInterruptWindow, before each KVM_RUN, requests the window the
+// machine wants unless the run steps: KVM would exit at once, before the
+// step, and the machine could not inject anyway.
+func (v *VCPU) applyInterruptWindow() {
+	if v.wantWindow && !v.debug.stepPending() {
 		v.run.RequestInterruptWindow = 1
 	} else {
 		v.run.RequestInterruptWindow = 0

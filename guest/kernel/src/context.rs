@@ -1,5 +1,6 @@
 //! What the CPU is doing right now: the interrupt vector being handled, the
-//! task being polled, and how many tasks the running executor has ready.
+//! task being polled, the resource a wake comes through, and how many
+//! tasks the running executor has ready.
 //! The trace stamps these on its records (a wake's source, a record's
 //! ready-queue length) and a fault report names the task; the interrupt
 //! handlers and the executors keep them up to date.
@@ -7,7 +8,7 @@
 //! There is one CPU, and handlers do not nest (interrupt gates clear IF),
 //! so one variable of each is "per CPU".
 
-use core::sync::atomic::{AtomicPtr, AtomicU8, AtomicU32, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicPtr, AtomicU8, AtomicU16, AtomicU32, AtomicUsize, Ordering};
 
 /// The vector of the IRQ handler running now, 0 outside handlers (vector
 /// 0 is #DE, never an IRQ).
@@ -15,6 +16,9 @@ static VECTOR: AtomicU8 = AtomicU8::new(0);
 /// The interrupt whose work task code is doing now, 0 if none (see
 /// `on_behalf_of`).
 static ON_BEHALF_OF: AtomicU8 = AtomicU8::new(0);
+/// The resource a wake being made now comes through (src/task/resource.rs),
+/// 0 if none (see `with_resource`).
+static WAKING_RESOURCE: AtomicU16 = AtomicU16::new(0);
 /// The task being polled, 0 between polls.
 static TASK: AtomicU32 = AtomicU32::new(0);
 static TASK_NAME: AtomicPtr<u8> = AtomicPtr::new(core::ptr::null_mut());
@@ -53,6 +57,24 @@ pub fn waking_vector() -> u8 {
         0 => ON_BEHALF_OF.load(Ordering::Relaxed),
         vector => vector,
     }
+}
+
+/// Run `f`, which wakes a task through resource `id` (a channel, the
+/// timer table, the keyboard queue): the Wake records it makes name `id`.
+/// An interrupt handler that wakes inside `f` sets its own and restores
+/// this one.
+#[inline]
+pub fn with_resource<R>(id: u16, f: impl FnOnce() -> R) -> R {
+    let outer = WAKING_RESOURCE.swap(id, Ordering::Relaxed);
+    let result = f();
+    WAKING_RESOURCE.store(outer, Ordering::Relaxed);
+    result
+}
+
+/// The resource the wake being made comes through, 0 if none.
+#[inline]
+pub fn waking_resource() -> u16 {
+    WAKING_RESOURCE.load(Ordering::Relaxed)
 }
 
 pub fn task() -> u32 {

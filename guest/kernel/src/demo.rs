@@ -11,12 +11,13 @@
 //!     column 78  heartbeat-250ms  spinner | / - \
 //!     column 79  heartbeat-1s     heart, blinking
 
-use crate::task::channel::{Receiver, Sender, channel};
+use crate::task::channel::{Receiver, Sender, named_channel};
 use crate::task::executor::Executor;
 use crate::task::simple_executor::SimpleExecutor;
 use crate::task::timer::{self, sleep_ms, sleep_until};
 use crate::task::yield_now::yield_now;
 use crate::task::{Task, keyboard};
+use crate::exit::{self, exit};
 use crate::{cmdline, cpu, println, ring, trace, tsc, vga};
 use alloc::vec::Vec;
 use core::future::Future;
@@ -126,7 +127,7 @@ fn tasks(scenario: Scenario) -> Vec<Task> {
             tasks.push(Task::new("heartbeat-1s", heartbeat(1000, 79)));
             tasks.push(Task::new("heartbeat-250ms", heartbeat(250, 78)));
             tasks.push(Task::new("worker", worker()));
-            let (sender, receiver) = channel(4);
+            let (sender, receiver) = named_channel("numbers", 4);
             tasks.push(Task::new("producer", producer(sender)));
             tasks.push(Task::new("consumer", consumer(receiver)));
             if scenario == Scenario::LostWaker {
@@ -145,7 +146,28 @@ fn tasks(scenario: Scenario) -> Vec<Task> {
     if cmdline::has("tracecheck") {
         tasks.push(Task::new("tracecheck", tracecheck()));
     }
+    if let Some(ms) = exit_after() {
+        tasks.push(Task::new("exit-after", exit_after_task(ms)));
+    }
     tasks
+}
+
+/// `exitafter=MS`: end the run with exit value 0 after MS milliseconds.
+fn exit_after() -> Option<u64> {
+    match cmdline::get_u64("exitafter") {
+        Ok(ms) => ms,
+        Err(text) => {
+            println!("warning: exitafter={text} ignored (not a number)");
+            None
+        }
+    }
+}
+
+/// `exitafter=MS`: sleep, say so, exit 0 (a scripted run's clean end).
+async fn exit_after_task(ms: u64) {
+    sleep_ms(ms).await;
+    println!("exitafter: {ms} ms, exiting");
+    exit(exit::SUCCESS);
 }
 
 async fn async_number() -> u32 {

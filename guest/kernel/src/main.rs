@@ -67,6 +67,7 @@ extern "C" fn kernel_main(start_info_phys: u64) -> ! {
         println!("warning: ring={value} ignored (valid: 0, 3), using 3");
     }
     trace::init(trace_enabled());
+    task::announce_resources();
     match start_info {
         None => println!("warning: no PVH start info at {start_info_phys:#x}"),
         Some(info) if cmdline::has("memmap") => print_memmap(info),

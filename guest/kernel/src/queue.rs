@@ -52,6 +52,16 @@ impl<const N: usize> SpscQueue<N> {
         Some(byte)
     }
 
+    /// Bytes queued (exact for the producer and the consumer).
+    pub fn len(&self) -> usize {
+        let head = self.head.load(Ordering::Acquire);
+        self.tail.load(Ordering::Acquire).wrapping_sub(head)
+    }
+
+    pub const fn capacity(&self) -> usize {
+        N
+    }
+
     pub fn is_empty(&self) -> bool {
         self.head.load(Ordering::Acquire) == self.tail.load(Ordering::Acquire)
     }

@@ -62,6 +62,18 @@ pub enum Kind {
     Mark = 10,
     /// task: the finished task.
     TaskExit = 11,
+    /// A resource is made (src/task/resource.rs); arg: id << 48 | kind << 40
+    /// | name length << 32 | name address.
+    ResourceNew = 12,
+    /// arg: id << 48 | capacity << 24 | length.
+    ResourceState = 13,
+    /// task: the task whose waker the resource now holds; arg: id << 48 |
+    /// detail (a timer's deadline tick, a channel side).
+    ResourceWait = 14,
+    /// task: the task whose waker left without a wake; arg: id << 48 | why.
+    ResourceWaitEnd = 15,
+    /// arg: id << 48.
+    ResourceDrop = 16,
 }
 
 /// Wake sources (bits 56..63 of a Wake record's arg).
@@ -284,6 +296,13 @@ pub fn wake_source() -> u64 {
         0 => WAKE_UNKNOWN << 56,
         task => WAKE_TASK << 56 | task as u64,
     }
+}
+
+/// A Wake record's argument for a wake through resource `resource`
+/// (bits 32..47; 0: none).
+#[inline]
+pub fn wake_arg(resource: u16) -> u64 {
+    wake_source() | (resource as u64) << 32
 }
 
 /// TaskSpawn's argument: the name's physical address and length.

@@ -3,7 +3,7 @@
 use super::measure::{Batches, Measured, SPAN};
 use crate::cpu;
 use crate::task::Task;
-use crate::task::channel::{Receiver, Sender, channel};
+use crate::task::channel::{Receiver, Sender, named_channel};
 use crate::task::executor::Executor;
 use crate::task::yield_now::yield_now;
 use alloc::format;
@@ -59,8 +59,8 @@ pub(super) fn coop_pingpong(n: u64) -> Measured {
     let rounds = n.div_ceil(2);
     SPAN.reset();
     COOP_COUNT.store(0, Relaxed);
-    let (to_pong, from_ping) = channel(1);
-    let (to_ping, from_pong) = channel(1);
+    let (to_pong, from_ping) = named_channel("bench-to-pong", 1);
+    let (to_ping, from_pong) = named_channel("bench-to-ping", 1);
     let mut executor = Executor::new();
     executor.spawn(Task::new("bench-ping", coop_ping(to_pong, from_pong, rounds)));
     executor.spawn(Task::new("bench-pong", coop_pong(from_ping, to_ping)));

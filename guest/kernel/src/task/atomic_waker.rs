@@ -21,7 +21,13 @@
 //! Protocol (no lost wakeup): the consumer checks its condition,
 //! registers, and checks again; the producer makes the condition true,
 //! then wakes.
+//!
+//! An AtomicWaker made `for_resource` reports its waits to the trace
+//! (src/task/resource.rs): a registration starts the registering task's
+//! wait, a wake names the resource, a `take` or a replaced registration
+//! ends the wait.
 
+use super::resource::{self, ResourceId, WaitEnd};
 use crate::context;
 use alloc::boxed::Box;
 use core::ptr::null_mut;
@@ -30,6 +36,8 @@ use core::task::Waker;
 
 struct Node {
     waker: Waker,
+    /// The task that registered it (the one being polled then).
+    task: u32,
     /// The next retired node.
     next: *mut Node,
 }
@@ -39,11 +47,18 @@ static RETIRED: AtomicPtr<Node> = AtomicPtr::new(null_mut());
 
 pub struct AtomicWaker {
     slot: AtomicPtr<Node>,
+    /// The resource whose waits this slot holds (0: not traced).
+    resource: ResourceId,
 }
 
 impl AtomicWaker {
     pub const fn new() -> Self {
-        AtomicWaker { slot: AtomicPtr::new(null_mut()) }
+        Self::for_resource(0)
+    }
+
+    /// A slot whose waits and wakes the trace reports as resource `id`'s.
+    pub const fn for_resource(id: ResourceId) -> Self {
+        AtomicWaker { slot: AtomicPtr::new(null_mut()), resource: id }
     }
 
     /// Store `waker` (a clone, unless the one stored already wakes the same
@@ -53,11 +68,14 @@ impl AtomicWaker {
         if !current.is_null() && unsafe { (*current).waker.will_wake(waker) } {
             return;
         }
-        let node = Box::into_raw(Box::new(Node { waker: waker.clone(), next: null_mut() }));
+        let task = context::task();
+        let node = Box::into_raw(Box::new(Node { waker: waker.clone(), task, next: null_mut() }));
         let old = self.slot.swap(node, Ordering::AcqRel);
         if !old.is_null() {
-            drop(unsafe { Box::from_raw(old) });
+            let old = unsafe { Box::from_raw(old) };
+            resource::wait_end(self.resource, old.task, WaitEnd::Replaced);
         }
+        resource::wait(self.resource, task, 0);
     }
 
     /// Wake the registered waker, if any, and clear the slot. Tasks and
@@ -68,7 +86,7 @@ impl AtomicWaker {
         if node.is_null() {
             return;
         }
-        unsafe { (*node).waker.wake_by_ref() };
+        resource::wake_by_ref(self.resource, unsafe { &(*node).waker });
         if context::vector() != 0 {
             retire(node);
         } else {
@@ -79,7 +97,12 @@ impl AtomicWaker {
     /// Clear the slot, returning what it held. Tasks only.
     pub fn take(&self) -> Option<Waker> {
         let node = self.slot.swap(null_mut(), Ordering::AcqRel);
-        (!node.is_null()).then(|| unsafe { Box::from_raw(node) }.waker)
+        if node.is_null() {
+            return None;
+        }
+        let node = unsafe { Box::from_raw(node) };
+        resource::wait_end(self.resource, node.task, WaitEnd::Taken);
+        Some(node.waker)
     }
 }
 

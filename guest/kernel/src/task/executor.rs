@@ -12,6 +12,7 @@
 //! frees nothing.
 
 use super::queue::ArrayQueue;
+use super::resource::{self, ResourceId};
 use super::{Task, TaskId, atomic_waker, timer};
 use crate::{context, cpu, println, ring, trace};
 use alloc::collections::BTreeMap;
@@ -36,6 +37,8 @@ pub struct Executor {
     task_queue: Arc<ArrayQueue<TaskId>>,
     waker_cache: BTreeMap<TaskId, CachedWaker>,
     lost_wakes_seen: u64,
+    /// The ready queue as a resource in the trace.
+    queue_resource: ResourceId,
 }
 
 impl Executor {
@@ -44,11 +47,14 @@ impl Executor {
         let (tail, head) = task_queue.position_counters();
         context::set_ready_counters(tail, head);
         trace::record(trace::Kind::ExecutorStart, 0, 1);
+        let queue_resource = resource::next_id();
+        resource::announce(queue_resource, resource::Kind::ReadyQueue, "ready-queue", 0, QUEUE_CAPACITY);
         Executor {
             tasks: BTreeMap::new(),
             task_queue,
             waker_cache: BTreeMap::new(),
             lost_wakes_seen: LOST_WAKES.load(Ordering::Relaxed),
+            queue_resource,
         }
     }
 
@@ -84,12 +90,12 @@ impl Executor {
 
     fn run_ready_tasks(&mut self) {
         // Destructure `self` to avoid borrow checker errors.
-        let Self { tasks, task_queue, waker_cache, .. } = self;
+        let Self { tasks, task_queue, waker_cache, queue_resource, .. } = self;
         loop {
             timer::wake_due();
             atomic_waker::free_retired();
             let Some(task_id) = task_queue.pop() else { break };
-            poll_task(tasks, task_queue, waker_cache, task_id);
+            poll_task(tasks, task_queue, *queue_resource, waker_cache, task_id);
         }
     }
 
@@ -103,9 +109,9 @@ impl Executor {
         println!("warning: ready queue full, {} wakes deferred; polling every task", lost - self.lost_wakes_seen);
         self.lost_wakes_seen = lost;
         let ids: Vec<TaskId> = self.tasks.keys().copied().collect();
-        let Self { tasks, task_queue, waker_cache, .. } = self;
+        let Self { tasks, task_queue, waker_cache, queue_resource, .. } = self;
         for task_id in ids {
-            poll_task(tasks, task_queue, waker_cache, task_id);
+            poll_task(tasks, task_queue, *queue_resource, waker_cache, task_id);
         }
     }
 
@@ -138,20 +144,26 @@ impl Executor {
 impl Drop for Executor {
     fn drop(&mut self) {
         context::set_ready_counters(core::ptr::null(), core::ptr::null());
+        resource::gone(self.queue_resource);
     }
 }
 
 /// Poll one task, if it still exists (a finished task's id can still be
-/// queued by a late wake).
-#[inline]
+/// queued by a late wake). Never inlined, so that a debugger can break on
+/// it by name (`break pollscope_kernel::task::executor::poll_task`) and
+/// read `task_id` there: the README's "Debugging with gdb".
+#[inline(never)]
 fn poll_task(
     tasks: &mut BTreeMap<TaskId, Task>,
     task_queue: &Arc<ArrayQueue<TaskId>>,
+    queue_resource: ResourceId,
     waker_cache: &mut BTreeMap<TaskId, CachedWaker>,
     task_id: TaskId,
 ) {
     let Some(task) = tasks.get_mut(&task_id) else { return };
-    let cached = waker_cache.entry(task_id).or_insert_with(|| CachedWaker::new(task_id, task_queue.clone()));
+    let cached = waker_cache
+        .entry(task_id)
+        .or_insert_with(|| CachedWaker::new(task_id, task_queue.clone(), queue_resource));
     let mut context = Context::from_waker(&cached.waker);
     let task_waker = &cached.task_waker;
     match task.poll(&mut context, || cached_live_wakers(task_waker)) {
@@ -176,8 +188,8 @@ struct CachedWaker {
 const EXECUTOR_REFS: usize = 2;
 
 impl CachedWaker {
-    fn new(task_id: TaskId, task_queue: Arc<ArrayQueue<TaskId>>) -> Self {
-        let task_waker = Arc::new(TaskWaker { task_id, task_queue });
+    fn new(task_id: TaskId, task_queue: Arc<ArrayQueue<TaskId>>, queue_resource: ResourceId) -> Self {
+        let task_waker = Arc::new(TaskWaker { task_id, task_queue, queue_resource });
         let waker = Waker::from(task_waker.clone());
         CachedWaker { task_waker, waker }
     }
@@ -190,13 +202,20 @@ fn cached_live_wakers(task_waker: &Arc<TaskWaker>) -> usize {
 struct TaskWaker {
     task_id: TaskId,
     task_queue: Arc<ArrayQueue<TaskId>>,
+    /// The ready queue's resource id: the resource a wake names when it
+    /// came through no other (`yield_now`, a future waking itself).
+    queue_resource: ResourceId,
 }
 
 impl TaskWaker {
-    /// Record the wake (with its source) and queue the task. Lock-free:
-    /// interrupt handlers call this.
+    /// Record the wake (with its source and the resource it came through)
+    /// and queue the task. Lock-free: interrupt handlers call this.
     fn wake_task(&self) {
-        trace::record(trace::Kind::Wake, self.task_id.as_u32(), trace::wake_source());
+        let through = match context::waking_resource() {
+            0 => self.queue_resource,
+            id => id,
+        };
+        trace::record(trace::Kind::Wake, self.task_id.as_u32(), trace::wake_arg(through));
         if self.task_queue.push(self.task_id).is_err() {
             LOST_WAKES.fetch_add(1, Ordering::Relaxed);
         }

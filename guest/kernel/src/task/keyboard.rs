@@ -1,8 +1,13 @@
 //! Keyboard input for tasks: the IRQ1 handler queues each scancode and
 //! wakes the task waiting for one; `ScancodeStream` yields them; the
 //! `print_keypresses` task decodes them and echoes the characters.
+//!
+//! The queue and its waker are one resource in the trace
+//! (`resource::KEYBOARD`): its length after every push and pop, the
+//! keyboard task's waits, and the wakes IRQ1 makes.
 
 use super::atomic_waker::AtomicWaker;
+use super::resource::{self, KEYBOARD};
 use super::stream::{Stream, StreamExt};
 use super::yield_now::yield_now;
 use crate::keyboard::Decoder;
@@ -18,13 +23,26 @@ use core::task::{Context, Poll};
 /// the echo: each serial byte costs a port write (a VM exit), so text
 /// typed while the kernel prints its start-up lines piles up here.
 static SCANCODE_QUEUE: SpscQueue<1024> = SpscQueue::new();
-static WAKER: AtomicWaker = AtomicWaker::new();
+static WAKER: AtomicWaker = AtomicWaker::for_resource(KEYBOARD);
 static STREAM_TAKEN: AtomicBool = AtomicBool::new(false);
+
+/// The queue as a resource, once at boot (src/task/resource.rs).
+pub(super) fn announce() {
+    resource::announce(KEYBOARD, resource::Kind::Keyboard, "keyboard", SCANCODE_QUEUE.len(), SCANCODE_QUEUE.capacity());
+}
 
 /// Called by the keyboard interrupt handler. Must not block or allocate.
 pub(crate) fn add_scancode(scancode: u8) {
     SCANCODE_QUEUE.push(scancode); // false: full, counted
+    resource::state(KEYBOARD, SCANCODE_QUEUE.len(), SCANCODE_QUEUE.capacity());
     WAKER.wake();
+}
+
+/// The next scancode, if one is queued (the consumer's side).
+fn pop_scancode() -> Option<u8> {
+    let scancode = SCANCODE_QUEUE.pop()?;
+    resource::state(KEYBOARD, SCANCODE_QUEUE.len(), SCANCODE_QUEUE.capacity());
+    Some(scancode)
 }
 
 /// Scancodes lost because the queue was full.
@@ -49,11 +67,11 @@ impl Stream for ScancodeStream {
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context) -> Poll<Option<u8>> {
         // fast path
-        if let Some(scancode) = SCANCODE_QUEUE.pop() {
+        if let Some(scancode) = pop_scancode() {
             return Poll::Ready(Some(scancode));
         }
         WAKER.register(cx.waker());
-        match SCANCODE_QUEUE.pop() {
+        match pop_scancode() {
             Some(scancode) => {
                 WAKER.take();
                 Poll::Ready(Some(scancode))
@@ -84,7 +102,7 @@ pub async fn print_keypresses() {
                 text[len] = c as u8;
                 len += 1;
             }
-            next = if len < BATCH { SCANCODE_QUEUE.pop() } else { None };
+            next = if len < BATCH { pop_scancode() } else { None };
         }
         if len > 0 {
             print!("{}", core::str::from_utf8(&text[..len]).unwrap_or(""));

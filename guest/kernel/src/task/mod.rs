@@ -10,6 +10,7 @@ pub mod channel;
 pub mod executor;
 pub mod keyboard;
 pub mod queue;
+pub mod resource;
 pub mod simple_executor;
 pub mod stream;
 pub mod timer;
@@ -21,6 +22,13 @@ use core::future::Future;
 use core::pin::Pin;
 use core::sync::atomic::{AtomicU64, Ordering};
 use core::task::{Context, Poll};
+
+/// Announce the static resources to the trace (the timer table and the
+/// keyboard queue: src/task/resource.rs), once at boot.
+pub fn announce_resources() {
+    timer::announce();
+    keyboard::announce();
+}
 
 pub struct Task {
     id: TaskId,

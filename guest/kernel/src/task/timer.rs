@@ -13,7 +13,12 @@
 //! Only tasks touch the table, so its lock never disables interrupts (and
 //! a handler never waits for it). The Wake records name the timer's
 //! interrupt as their source: it is the tick that made them due.
+//!
+//! The table is one resource in the trace (`resource::TIMERS`): how many
+//! sleeps are pending (armed with a waker) of its slots, each sleep's wait
+//! with its deadline tick, and the wakes it makes.
 
+use super::resource::{self, TIMERS, WaitEnd};
 use crate::sync::SpinLock;
 use crate::{context, isr, pit};
 use core::future::Future;
@@ -27,16 +32,53 @@ struct Slot {
     /// Owned by a `Sleep` (which frees it on completion or drop).
     used: bool,
     deadline: u64,
-    /// Taken by the handler when it wakes the entry.
+    /// Taken by the executor when it wakes the entry.
     waker: Option<Waker>,
+    /// The task that stored the waker.
+    task: u32,
 }
 
-static TIMERS: SpinLock<[Slot; SLOTS]> =
-    SpinLock::new([const { Slot { used: false, deadline: 0, waker: None } }; SLOTS]);
+struct Table {
+    slots: [Slot; SLOTS],
+    /// Slots holding a waker: the sleeps pending.
+    pending: usize,
+}
+
+impl Table {
+    /// Take slot `index`'s waker, if any, and the task that stored it.
+    fn take_waker(&mut self, index: usize) -> Option<(Waker, u32)> {
+        let slot = &mut self.slots[index];
+        let waker = slot.waker.take()?;
+        self.pending -= 1;
+        Some((waker, slot.task))
+    }
+
+    fn report(&self) {
+        resource::state(TIMERS, self.pending, SLOTS);
+    }
+}
+
+static TIMERS_TABLE: SpinLock<Table> = SpinLock::new(Table {
+    slots: [const { Slot { used: false, deadline: 0, waker: None, task: 0 } }; SLOTS],
+    pending: 0,
+});
 /// The earliest deadline with a waker in the table (u64::MAX: none).
 static NEXT_DUE: AtomicU64 = AtomicU64::new(u64::MAX);
 /// Sleeps that found the table full and fell back to waking themselves.
 static TABLE_FULL: AtomicU64 = AtomicU64::new(0);
+
+/// The table as a resource, once at boot (src/task/resource.rs).
+pub(super) fn announce() {
+    resource::announce(TIMERS, resource::Kind::Timers, "timers", 0, SLOTS);
+}
+
+/// A sleep's wait in the trace: its deadline tick (bits 0..31) and the
+/// ticks left until it (bits 32..47, at most 65535), so the host can place
+/// the deadline on its timeline.
+fn wait_detail(deadline: u64) -> u64 {
+    let left = deadline.saturating_sub(ticks()).min(0xFFFF);
+    left << 32 | (deadline & 0xFFFF_FFFF)
+}
 
 /// Timer ticks since the PIT started.
 pub fn ticks() -> u64 {
@@ -68,16 +110,24 @@ pub fn wake_due() {
 
 fn wake_due_now() {
     let now = ticks();
-    let mut timers = TIMERS.lock();
+    let mut timers = TIMERS_TABLE.lock();
     let mut next = u64::MAX;
-    for slot in timers.iter_mut().filter(|s| s.used) {
+    let pending = timers.pending;
+    for index in 0..SLOTS {
+        let slot = &timers.slots[index];
+        if !slot.used {
+            continue;
+        }
         if slot.deadline <= now {
-            if let Some(waker) = slot.waker.take() {
-                waker.wake();
+            if let Some((waker, _)) = timers.take_waker(index) {
+                resource::wake(TIMERS, waker);
             }
         } else if slot.waker.is_some() {
             next = next.min(slot.deadline);
         }
+    }
+    if timers.pending != pending {
+        timers.report();
     }
     NEXT_DUE.store(next, Ordering::Relaxed);
 }
@@ -107,18 +157,18 @@ impl Future for Sleep {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context) -> Poll<()> {
         if ticks() >= self.deadline {
-            self.release();
+            self.release(WaitEnd::Taken);
             return Poll::Ready(());
         }
         let old_waker;
         {
-            let mut timers = TIMERS.lock();
+            let mut timers = TIMERS_TABLE.lock();
             let index = match self.slot {
                 Some(index) => index,
-                None => match timers.iter().position(|s| !s.used) {
+                None => match timers.slots.iter().position(|s| !s.used) {
                     Some(index) => {
-                        timers[index].used = true;
-                        timers[index].deadline = self.deadline;
+                        timers.slots[index].used = true;
+                        timers.slots[index].deadline = self.deadline;
                         self.slot = Some(index);
                         index
                     }
@@ -126,15 +176,27 @@ impl Future for Sleep {
                         // Degrade to polling: correct, only busier.
                         drop(timers);
                         TABLE_FULL.fetch_add(1, Ordering::Relaxed);
-                        cx.waker().wake_by_ref();
+                        resource::wake_by_ref(TIMERS, cx.waker());
                         return Poll::Pending;
                     }
                 },
             };
-            let slot = &mut timers[index];
-            old_waker = match &slot.waker {
+            old_waker = match &timers.slots[index].waker {
                 Some(w) if w.will_wake(cx.waker()) => None,
-                _ => slot.waker.replace(cx.waker().clone()),
+                _ => {
+                    let old = timers.take_waker(index);
+                    if let Some((_, task)) = &old {
+                        resource::wait_end(TIMERS, *task, WaitEnd::Replaced);
+                    }
+                    let task = context::task();
+                    let slot = &mut timers.slots[index];
+                    slot.waker = Some(cx.waker().clone());
+                    slot.task = task;
+                    timers.pending += 1;
+                    resource::wait(TIMERS, task, wait_detail(self.deadline));
+                    timers.report();
+                    old
+                }
             };
             if self.deadline < NEXT_DUE.load(Ordering::Relaxed) {
                 NEXT_DUE.store(self.deadline, Ordering::Relaxed);
@@ -146,12 +208,19 @@ impl Future for Sleep {
 }
 
 impl Sleep {
-    fn release(&mut self) {
+    /// Give the slot back; a waker still in it ends its wait for `why`
+    /// (the sleep completed before the executor woke it, or was dropped).
+    fn release(&mut self, why: WaitEnd) {
         let Some(index) = self.slot.take() else { return };
         let waker = {
-            let mut timers = TIMERS.lock();
-            timers[index].used = false;
-            timers[index].waker.take()
+            let mut timers = TIMERS_TABLE.lock();
+            timers.slots[index].used = false;
+            let waker = timers.take_waker(index);
+            if let Some((_, task)) = &waker {
+                resource::wait_end(TIMERS, *task, why);
+                timers.report();
+            }
+            waker
         };
         drop(waker);
     }
@@ -159,6 +228,6 @@ impl Sleep {
 
 impl Drop for Sleep {
     fn drop(&mut self) {
-        self.release();
+        self.release(WaitEnd::Dropped);
     }
 }
