@@ -30,7 +30,6 @@ type Debugger struct {
 	wanted   atomic.Bool // park at the next instruction boundary
 	parked   atomic.Bool // debug-stopped now
 	stepping bool        // vCPU thread only: the resume was a single step
-	resumed  bool        // vCPU thread only: the next Run is the first after a stop
 	requests chan debugRequest
 	stops    chan gdbstub.Stop // one per park, to whoever waits
 	last     atomic.Pointer[gdbstub.Stop]
@@ -99,7 +98,6 @@ func (d *Debugger) park(stop gdbstub.Stop) (Result, bool) {
 				continue
 			}
 			d.stepping = req.step
-			d.resumed = true
 			d.parked.Store(false)
 			m.tracer.hostEvent(trace.HostDebugResume, resumeArg(req.step), "")
 			m.forgiveTicks()

@@ -58,14 +58,6 @@ func (m *Machine) betweenRuns() (Result, bool) {
 	if err := m.serviceTimers(); err != nil {
 		return Result{Outcome: OutcomeError, Err: err}, true
 	}
-	if m.debug.resumed {
-		// The first Run after a debug stop may step over the breakpoint
-		// it stopped at: an interrupt delivered inside that step would
-		// carry the step's trap flag into the guest's interrupt frame.
-		// The interrupt waits one Run.
-		m.debug.resumed = false
-		return Result{}, false
-	}
 	if err := m.deliverInterrupt(); err != nil {
 		return Result{Outcome: OutcomeError, Err: err}, true
 	}

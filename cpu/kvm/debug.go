@@ -3,7 +3,6 @@ package kvm
 import (
 	"fmt"
 	"os"
-	"slices"
 	"unsafe"
 
 	"github.com/bobuhiro11/gokvm/kvm"
@@ -132,12 +131,6 @@ func (v *VCPU) programDebug(c cpu.DebugConfig) error {
 		return err
 	}
 	v.debug.config, v.debug.regs, v.debug.steppingOver = cloneDebugConfig(c), regs, false
-	if !slices.Contains(c.Breakpoints, v.debug.resumeAt) {
-		// No breakpoint left where the vCPU stands: nothing to step
-		// over, and a step would only risk KVM's trap flag reaching an
-		// interrupt frame the guest restores after debugging is off.
-		v.debug.atBreakpoint = false
-	}
 	return nil
 }
 
