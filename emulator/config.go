@@ -46,6 +46,14 @@ type Config struct {
 	// clock unless NoIdlePacing.
 	ICount       bool
 	NoIdlePacing bool
+	// Replay gives a deterministic run (ICount) a recorded run's host
+	// inputs (Session.Inputs) instead of live ones: each is applied at the
+	// machine time, and so at the instruction, it was recorded at, and
+	// the guest repeats the recorded run. ReplayUntil, if not 0, stops the
+	// guest when its clock reaches that machine time (the recording's
+	// end).
+	Replay      []SessionInput
+	ReplayUntil time.Duration
 	// StartStopped parks the vCPU for the debugger before its first
 	// instruction, until Debugger().Resume or Detach (QEMU's -S).
 	StartStopped bool

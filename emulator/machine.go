@@ -38,6 +38,7 @@ import (
 	"errors"
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"github.com/pollscope/pollscope/cpu"
 	"github.com/pollscope/pollscope/devices"
@@ -74,7 +75,8 @@ type Machine struct {
 	symbols *Symbols  // the kernel's symbol table (symbols.go)
 	paused  pausedCPU // the vCPU's registers while paused (inspect.go)
 
-	windowRequested bool // vCPU thread only: the interrupt window is asked for
+	windowRequested bool            // vCPU thread only: the interrupt window is asked for
+	replay          *replaySchedule // a recorded run's inputs (Config.Replay), vCPU thread only
 }
 
 // New creates a machine ready to Start: it allocates guest RAM, creates the
@@ -86,6 +88,9 @@ func New(cfg Config) (*Machine, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Replay != nil && !cfg.ICount {
+		return nil, fmt.Errorf("a replay needs deterministic time: set ICount (and the software CPU, Backend %q)", BackendTCG)
+	}
 	image, name, err := cfg.kernelBytes()
 	if err != nil {
 		return nil, err
@@ -94,11 +99,17 @@ func New(cfg Config) (*Machine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	if cfg.WallTime.IsZero() {
+		cfg.WallTime = time.Now() // once: the RTC and a recorded session agree
+	}
 	m := &Machine{backend: backend, serial: newOutputLog(cfg.SerialOut), symbols: kernelSymbols(image)}
 	m.life.init()
 	m.pause.init()
 	m.debug = newDebugger(m)
 	m.debug.wanted.Store(cfg.StartStopped)
+	if cfg.Replay != nil {
+		m.replay = &replaySchedule{inputs: cfg.Replay, until: cfg.ReplayUntil}
+	}
 	if m.ram, err = allocRAM(cfg.memoryMiB()); err != nil {
 		m.serial.close()
 		return nil, err

@@ -154,14 +154,14 @@ func (m *Machine) recordInput(in hostInput) {
 // instructions (a deterministic software CPU) offers; a deterministic
 // replay applies each input at the count recorded with it.
 type instructionCounter interface {
-	RetiredInstructions() uint64
+	InstructionCount() uint64
 }
 
 // instructionCount is the guest's retired-instruction count, or 0 on a
 // backend that does not count them (KVM). vCPU thread only.
 func (m *Machine) instructionCount() uint64 {
 	if c, ok := m.vcpu.(instructionCounter); ok {
-		return c.RetiredInstructions()
+		return c.InstructionCount()
 	}
 	return 0
 }
@@ -252,6 +252,8 @@ func sessionMetaFor(cfg *Config, backend, kernelName string, kernel []byte, tscH
 		{Name: "memory_mib", Value: strconv.Itoa(cfg.memoryMiB())},
 		{Name: "backend", Value: backend},
 		{Name: "tsc_hz", Value: strconv.FormatUint(tscHz, 10)},
+		{Name: "icount", Value: strconv.FormatBool(cfg.ICount)},
+		{Name: "wall_time", Value: cfg.WallTime.UTC().Format(time.RFC3339Nano)},
 	}}
 	if cfg.InitrdPath != "" || cfg.Initrd != nil {
 		meta.Config = append(meta.Config, session.Field{Name: "initrd", Value: cfg.InitrdPath})

@@ -49,6 +49,9 @@ func (m *Machine) betweenRuns() (Result, bool) {
 	if _, err := m.parkIfPaused(); err != nil {
 		return Result{Outcome: OutcomeError, Err: err}, true
 	}
+	if m.applyReplay() {
+		return Result{Outcome: OutcomeStopped}, true
+	}
 	m.applyInputs()
 	if m.debug.stepping {
 		// A debugger's single step runs the next instruction of the
@@ -118,7 +121,7 @@ func (m *Machine) serviceTimers() error {
 		return nil
 	}
 	m.board.mu.Lock()
-	next := m.timers.advance(now)
+	next := min(m.timers.advance(now), m.replay.deadline())
 	m.board.mu.Unlock()
 	return m.timers.arm(next, m.vcpu.KickAt)
 }
@@ -161,6 +164,9 @@ func (m *Machine) halt() (Result, bool) {
 			return res, true
 		} else if parked {
 			continue // stopped in the HLT; it halts on afterwards
+		}
+		if m.applyReplay() {
+			return Result{Outcome: OutcomeStopped}, true
 		}
 		m.applyInputs()
 		if err := m.serviceTimers(); err != nil {

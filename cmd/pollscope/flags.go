@@ -25,6 +25,7 @@ type options struct {
 	displayGiven  bool // -display was on the command line (no quiet fallback)
 	serial        string
 	accel         string
+	icount        bool
 	duration      time.Duration // 0: until the guest ends
 	until         *regexp.Regexp
 	trace         string
@@ -55,6 +56,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.display, "display", "gui", "display: gui (also sdl, gtk): a window with the console, the executor's timeline and its tasks; none: terminal run, serial on stdout")
 	fs.StringVar(&o.serial, "serial", "stdio", "where COM1 goes: stdio, none, or file:PATH")
 	fs.StringVar(&o.accel, "accel", "", "CPU backend: "+strings.Join(emulator.Backends(), ", ")+" (default: kvm where /dev/kvm is usable, else the software CPU)")
+	fs.BoolVar(&o.icount, "icount", false, "deterministic time on the software CPU: the clock follows the instruction count, so a run recorded with -record can be replayed exactly (pollscope replay FILE); implies -accel tcg")
 	fs.StringVar(&duration, "duration", "", "stop the guest after this long (e.g. 5s; default: run until it exits)")
 	fs.StringVar(&until, "until", "", "stop the guest once its serial output matches this regular expression")
 	fs.StringVar(&o.script, "script", "", "run this expect-style script against the guest (see README); exit 0 when every step passes")
@@ -109,6 +111,12 @@ func (o *options) check(duration, until string) error {
 			return usagef("-until: %v", err)
 		}
 		o.until = re
+	}
+	if o.icount {
+		if o.accel != "" && o.accel != emulator.BackendTCG {
+			return usagef("-icount needs the software CPU (-accel %s): -accel %s runs in real time", emulator.BackendTCG, o.accel)
+		}
+		o.accel = emulator.BackendTCG
 	}
 	if o.accel != "" {
 		if err := emulator.BackendAvailable(o.accel); err != nil {

@@ -20,6 +20,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "view" {
 		return runView(args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "replay" {
+		return runReplay(args[1:], stdout, stderr)
+	}
 	o, err := parseFlags(args, stderr)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -43,6 +46,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		KernelPath:   o.kernel,
 		InitrdPath:   o.initrd,
 		Backend:      o.accel,
+		ICount:       o.icount,
 		Cmdline:      o.cmdline,
 		MemoryMiB:    o.memory,
 		SerialOut:    outs.serial,
