@@ -64,6 +64,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return statusEmulatorError
 	}
 	defer func() { m.Close() }() // the GUI's reset may replace m
+	if o.display == "none" {
+		con.say("%s", backendBanner(m, o.icount))
+	}
 	if outs.record != nil {
 		if err := m.Record(outs.record); err != nil {
 			con.say("-record: %v", err)
@@ -178,4 +181,17 @@ func gdbTarget(addr string) string {
 		return addr[strings.LastIndex(addr, ":"):]
 	}
 	return addr
+}
+
+// backendBanner says what runs the guest: KVM and what kind of host it is
+// (hardware-virtualised, or one that emulates the guest's CPL0 code), or
+// the software CPU.
+func backendBanner(m *emulator.Machine, icount bool) string {
+	if m.Backend() == emulator.BackendTCG {
+		if icount {
+			return "running on the software CPU (-accel tcg), in deterministic time (-icount)"
+		}
+		return "running on the software CPU (-accel tcg)"
+	}
+	return fmt.Sprintf("running on KVM: %v", emulator.DetectHostKind())
 }
