@@ -34,9 +34,6 @@ type replaySchedule struct {
 	firstDiff string
 }
 
-// active reports whether a replay runs.
-func (r *replaySchedule) active() bool { return r != nil }
-
 // deadline is the machine time the schedule next needs the vCPU stopped
 // at: the next input's, or the end of the replay.
 func (r *replaySchedule) deadline() time.Duration {
