@@ -120,3 +120,14 @@ func TestScriptFailureNamesTheStep(t *testing.T) {
 		}
 	})
 }
+
+// A save-trace step that cannot write says so in its own words: the step,
+// not the -trace flag (issue 13, item 7).
+func TestSaveTraceStepErrorNamesTheStep(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "save.script")
+	os.WriteFile(path, []byte("expect serial /ready/ 30s\nsave-trace /no/such/dir/t.json\n"), 0o644)
+	status, _, errOut := runCLI(t, "-display", "none", "-serial", "none", "-script", path)
+	if status != statusScriptFailed || !strings.Contains(errOut, "save-trace /no/such/dir/t.json") || strings.Contains(errOut, "-trace:") {
+		t.Fatalf("status %d, stderr:\n%s", status, errOut)
+	}
+}
