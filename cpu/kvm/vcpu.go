@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/pollscope/pollscope/cpu"
+	"github.com/pollscope/pollscope/cpu/cpuid"
 )
 
 // KVM ioctl numbers that pollscope issues itself rather than through gokvm's
@@ -55,6 +56,7 @@ type VCPU struct {
 	midInstruction bool
 	debugSupport   hostDebugSupport
 	debug          debugState
+	cpuid          []cpuid.Leaf // what KVM_SET_CPUID2 was given
 }
 
 var _ cpu.VCPU = (*VCPU)(nil)
@@ -77,6 +79,7 @@ func (vm *VM) NewVCPU(id int) (*VCPU, error) {
 		v.Close()
 		return nil, fmt.Errorf("KVM_SET_CPUID2: %w", err)
 	}
+	v.cpuid = vm.CPUID()
 	return v, nil
 }
 
