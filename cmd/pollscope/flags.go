@@ -32,6 +32,7 @@ type options struct {
 	script        string
 	gdb           string // -gdb device, "" for none
 	startStopped  bool   // -S
+	cpuHelp       bool   // -cpu help: list the guest CPU's features (cpuhelp.go)
 	stepsOfScript []step
 }
 
@@ -55,6 +56,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.display, "display", "gui", "display: gui (also sdl, gtk): a window with the console, the executor's timeline and its tasks; none: terminal run, serial on stdout")
 	fs.StringVar(&o.serial, "serial", "stdio", "where COM1 goes: stdio, none, or file:PATH")
 	fs.StringVar(&o.accel, "accel", "", "CPU backend: "+strings.Join(emulator.Backends(), ", ")+" (default: kvm where /dev/kvm is usable, else the software CPU)")
+	fs.Func("cpu", cpuFlagUsage, o.setCPU)
 	fs.StringVar(&duration, "duration", "", "stop the guest after this long (e.g. 5s; default: run until it exits)")
 	fs.StringVar(&until, "until", "", "stop the guest once its serial output matches this regular expression")
 	fs.StringVar(&o.script, "script", "", "run this expect-style script against the guest (see README); exit 0 when every step passes")

@@ -28,6 +28,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "pollscope: %v\n", err)
 		return statusUsage
 	}
+	if o.cpuHelp {
+		return printCPUHelp(stdout, stderr)
+	}
 	con := newConsole(stdout, stderr)
 	outs, closeOutputs, err := o.openOutputs(con)
 	defer closeOutputs()
@@ -60,6 +63,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return statusEmulatorError
 	}
 	defer func() { m.Close() }() // the GUI's reset may replace m
+	warnStockKernel(con, o, m)
 	if outs.record != nil {
 		if err := m.Record(outs.record); err != nil {
 			con.say("-record: %v", err)
