@@ -81,6 +81,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if o.until != nil {
 		go stopWhenSerialMatches(ctx, m, o.until)
 	}
+	defer startKeys(ctx, o, m, con)()
 	if o.gdb != "" {
 		l, err := gdbstub.Listen(o.gdb)
 		if err != nil {
