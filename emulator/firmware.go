@@ -62,7 +62,8 @@ var firmwareMSRs = []firmwareMSR{
 	{name: "IA32_PAT", index: msrPAT, value: func(uint64) uint64 { return patPowerOn }},
 	{name: "IA32_APIC_BASE", index: msrAPICBase, optional: true,
 		value: func(uint64) uint64 { return apicBaseBSP }},
-	// KVM accepts TscFreqSel from userspace since Linux 6.7.
+	// KVM lets userspace set TscFreqSel since late 2023 ("KVM: x86:
+	// Virtualize HWCR.TscFreqSel"); an older one refuses it.
 	{name: "HWCR", index: msrAMDHWCR, amdOnly: true, optional: true,
 		value: func(now uint64) uint64 { return now | hwcrTscFreqSel }},
 }

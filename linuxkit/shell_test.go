@@ -45,7 +45,7 @@ func skipKVMWhereCPL0IsEmulated(t testing.TB, backend string) {
 		return
 	}
 	if host := emulator.DetectHostKind(); host.EmulatesCPL0 {
-		t.Skipf("skipping: %s", emulator.StockKernelWarning(host))
+		t.Skipf("skipping: a stock kernel cannot reach its shell on KVM here (%s): its kernel code runs through KVM's instruction emulator, which stops at cmpxchg16b; the software CPU runs it", host)
 	}
 }
 
