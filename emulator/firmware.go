@@ -85,11 +85,7 @@ func guestCPUID(v cpu.VCPU) []cpuid.Leaf {
 func guestVendor(v cpu.VCPU) string {
 	for _, l := range guestCPUID(v) {
 		if l.Function == cpuid.LeafVendor {
-			b := make([]byte, 0, 12)
-			for _, r := range []uint32{l.EBX, l.EDX, l.ECX} {
-				b = append(b, byte(r), byte(r>>8), byte(r>>16), byte(r>>24))
-			}
-			return string(b)
+			return cpuid.VendorString(l)
 		}
 	}
 	return ""

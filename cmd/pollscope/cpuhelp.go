@@ -67,7 +67,7 @@ func printProbe(w io.Writer, p *emulator.CPUProbe) {
 	}
 	l0, _ := p.Leaf(0, 0)
 	l1, _ := p.Leaf(1, 0)
-	fmt.Fprintf(w, "  %-22s %s, family %#x model %#x stepping %d\n", "vendor:", vendorString(l0),
+	fmt.Fprintf(w, "  %-22s %s, family %#x model %#x stepping %d\n", "vendor:", cpuid.VendorString(l0),
 		family(l1.EAX), model(l1.EAX), l1.EAX&0xf)
 	given := map[[2]uint32]cpuid.Leaf{}
 	for _, l := range p.Given {
@@ -107,14 +107,6 @@ func printProbe(w io.Writer, p *emulator.CPUProbe) {
 			fmt.Fprintf(w, "    %s\n", o)
 		}
 	}
-}
-
-func vendorString(l cpuid.Leaf) string {
-	b := make([]byte, 0, 12)
-	for _, r := range []uint32{l.EBX, l.EDX, l.ECX} {
-		b = append(b, byte(r), byte(r>>8), byte(r>>16), byte(r>>24))
-	}
-	return string(b)
 }
 
 // family and model decode leaf 1 EAX with the extended fields, as the SDM

@@ -85,3 +85,13 @@ func (w FeatureWord) BitNames(v uint32) []string {
 	}
 	return out
 }
+
+// VendorString decodes leaf 0's vendor: EBX, EDX, ECX in that order
+// ("AuthenticAMD", "GenuineIntel").
+func VendorString(l Leaf) string {
+	b := make([]byte, 0, 12)
+	for _, r := range []uint32{l.EBX, l.EDX, l.ECX} {
+		b = append(b, byte(r), byte(r>>8), byte(r>>16), byte(r>>24))
+	}
+	return string(b)
+}
