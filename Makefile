@@ -4,12 +4,18 @@
 #   make test    vet, the committed-kernel check and every test
 #   make kernel  rebuild guest/kernel.elf from guest/kernel (needs cargo)
 #   make bench   the benchmark suite
+#   make linux-demo  Debian's kernel and a busybox shell on the software CPU
+#                    (fetched by scripts/linux-kit.sh; ARGS="-display gui")
+#   make linux-qemu  the same kernel, initramfs and command line under QEMU
+#   make test-linux  the Linux kit's tests (boots it; not part of make test)
+#   make bench-linux time to the kit's shell on each backend and on QEMU
 
 GO      ?= go
 ARGS    ?=
 export PATH := /usr/local/go/bin:$(PATH)
 
-.PHONY: build run test kernel bench setup-run setup-test check-kernel vet fuzz
+.PHONY: build run test kernel bench setup-run setup-test check-kernel vet fuzz \
+	linux-kit linux-demo linux-qemu test-linux bench-linux
 
 # One binary for both: built with the GUI (-tags gui) in a Go workspace
 # where ebiten opens the display at first use instead of at program start
@@ -60,3 +66,30 @@ setup-run:
 
 setup-test:
 	@scripts/setup.sh test
+
+# A stock Linux on pollscope's PC (docs/linux.md). The kit (Debian's kernel
+# as an ELF vmlinux and a busybox initramfs) is built by scripts/linux-kit.sh
+# into ~/.cache/pollscope/linux with apt-get download; nothing is installed.
+# The demo boots it on the software CPU in the terminal, what you type going
+# to the PS/2 keyboard (-keys stdin), which the kit's shell on tty1 reads;
+# both shells print on the serial port. Ctrl-C ends it.
+LINUX_KIT = scripts/linux-kit.sh
+linux-kit:
+	@$(LINUX_KIT) build
+
+linux-demo: build linux-kit
+	@eval "$$($(LINUX_KIT) env)" && ./pollscope -display none -keys stdin -accel tcg -m 512 \
+		-kernel "$$KIT_VMLINUX" -initrd "$$KIT_INITRD" -append "$$KIT_APPEND" $(ARGS)
+
+linux-qemu: linux-kit
+	@$(LINUX_KIT) qemu
+
+# Boots the kit on every backend this host can run it on (KVM is skipped
+# where the host emulates CPL0, saying why) and types into its shell.
+test-linux: setup-test linux-kit
+	POLLSCOPE_LINUX=1 $(GO) test -count=1 -v -timeout 20m ./linuxkit/
+
+# One boot per backend and per QEMU accelerator, each a fresh process:
+# about 10 s here, plus any boot that has to time out.
+bench-linux: setup-test linux-kit
+	POLLSCOPE_LINUX=1 $(GO) test -run '^$$' -bench BootToShell -benchtime 1x -count $(BENCH_COUNT) -timeout 60m -v ./linuxkit/

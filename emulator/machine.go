@@ -159,9 +159,12 @@ func (m *Machine) build(newVCPU vcpuFactory, cfg Config) error {
 	return nil
 }
 
-// boot loads the kernel, the initrd and the start info and sets the PVH
-// entry state.
+// boot loads the kernel, the initrd and the start info, does what a PC's
+// firmware would (firmware.go) and sets the PVH entry state.
 func (m *Machine) boot(kernel *kernelImage, name string, cfg *Config) error {
+	if err := setFirmwareMSRs(m.vcpu); err != nil {
+		return err
+	}
 	if err := loadKernel(m.ram, kernel); err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}

@@ -90,7 +90,7 @@ func (m *Machine) handleExit(e cpu.Exit) (Result, bool) {
 	case cpu.ExitFailEntry:
 		return m.crashResult(OutcomeError, fmt.Errorf("%s could not enter the guest (entry failure reason %#x): the processor state is invalid", m.backend, e.Reason)), true
 	case cpu.ExitInternalError:
-		return m.crashResult(OutcomeError, fmt.Errorf("%s internal error (suberror %d): the CPU could not emulate an instruction or deliver an event", m.backend, e.Reason)), true
+		return m.internalErrorResult(e), true // kvmlimits.go
 	default:
 		return m.crashResult(OutcomeError, fmt.Errorf("unexpected VM exit %v (reason %d)", e.Kind, e.Reason)), true
 	}

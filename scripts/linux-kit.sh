@@ -34,6 +34,8 @@ KIT_APPEND=${LINUX_KIT_APPEND:-console=ttyS0 noapic nolapic acpi=off pci=off}
 # something a test can wait for.
 KIT_READY="linux-kit: shell ready"
 KIT_PROMPT="kit# "
+# The prompt of the shell the PS/2 keyboard types into (tty1).
+KIT_KBD_PROMPT="kbd# "
 
 say() { echo "linux-kit: $*" >&2; }
 die() {
@@ -136,9 +138,15 @@ newc_entry() {
 }
 
 # write_init writes the initramfs's /init: mount the pseudo file systems, put
-# the console on stdin, stdout and stderr, and run a shell with job control on
-# the console's real tty (cttyhack finds ttyS0 or tty1), again whenever it
-# exits, since PID 1 must not.
+# the console on stdin, stdout and stderr, and run two shells, each again
+# whenever it exits, since PID 1 must not:
+#   - on the console's real tty (cttyhack finds ttyS0 or tty1), prompt
+#     "$KIT_PROMPT": the serial console, typed into from a terminal;
+#   - on tty1, the first virtual terminal, which the PS/2 keyboard types
+#     into, prompt "$KIT_KBD_PROMPT". A PVH boot hands Linux no screen_info,
+#     so tty1 has no VGA text console to draw on ("colour dummy device"):
+#     this shell writes to the serial port instead (ash echoes what it reads
+#     to its stdout, so the typed line shows there too).
 write_init() {
 	cat >"$1" <<EOF
 #!/bin/sh
@@ -147,10 +155,15 @@ exec </dev/console >/dev/console 2>&1
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
-export PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/root PS1='$KIT_PROMPT'
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/root
 echo "$KIT_READY on \$(cat /sys/class/tty/console/active), up \$(cut -d' ' -f1 /proc/uptime)s"
+(
+	while true; do
+		PS1='$KIT_KBD_PROMPT' setsid sh -c 'exec sh -i </dev/tty1 >/dev/ttyS0 2>&1'
+	done
+) &
 while true; do
-	setsid cttyhack /bin/sh
+	PS1='$KIT_PROMPT' setsid cttyhack /bin/sh
 	echo "linux-kit: shell exited; starting another"
 done
 EOF
@@ -240,6 +253,7 @@ KIT_PVH_ENTRY='$entry'
 KIT_PVH_CONFIG='$pvhcfg'
 KIT_READY='$KIT_READY'
 KIT_PROMPT='$KIT_PROMPT'
+KIT_KBD_PROMPT='$KIT_KBD_PROMPT'
 EOF
 	cat "$KIT_DIR/kit.env"
 }

@@ -33,6 +33,8 @@ type options struct {
 	script        string
 	gdb           string // -gdb device, "" for none
 	startStopped  bool   // -S
+	cpuHelp       bool   // -cpu help: list the guest CPU's features (cpuhelp.go)
+	keysFromStdin bool   // -keys stdin: type stdin on the guest's keyboard (keys.go)
 	stepsOfScript []step
 }
 
@@ -57,6 +59,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.serial, "serial", "stdio", "where COM1 goes: stdio, none, or file:PATH")
 	fs.StringVar(&o.accel, "accel", "", "CPU backend: "+strings.Join(emulator.Backends(), ", ")+" (default: kvm where /dev/kvm is usable, else the software CPU)")
 	fs.BoolVar(&o.icount, "icount", false, "deterministic time on the software CPU: the clock follows the instruction count, so a run recorded with -record can be replayed exactly (pollscope replay FILE); implies -accel tcg")
+	fs.Func("cpu", cpuFlagUsage, o.setCPU)
+	fs.Func("keys", keysFlagUsage, o.setKeys)
 	fs.StringVar(&duration, "duration", "", "stop the guest after this long (e.g. 5s; default: run until it exits)")
 	fs.StringVar(&until, "until", "", "stop the guest once its serial output matches this regular expression")
 	fs.StringVar(&o.script, "script", "", "run this expect-style script against the guest (see README); exit 0 when every step passes")

@@ -31,6 +31,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "pollscope: %v\n", err)
 		return statusUsage
 	}
+	if o.cpuHelp {
+		return printCPUHelp(stdout, stderr)
+	}
 	con := newConsole(stdout, stderr)
 	outs, closeOutputs, err := o.openOutputs(con)
 	defer closeOutputs()
@@ -67,6 +70,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if o.display == "none" {
 		con.say("%s", backendBanner(m, o.icount))
 	}
+	warnStockKernel(con, o, m)
 	if outs.record != nil {
 		if err := m.Record(outs.record); err != nil {
 			con.say("-record: %v", err)
@@ -84,6 +88,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if o.until != nil {
 		go stopWhenSerialMatches(ctx, m, o.until)
 	}
+	defer startKeys(ctx, o, m, con)()
 	if o.gdb != "" {
 		l, err := gdbstub.Listen(o.gdb)
 		if err != nil {

@@ -18,8 +18,8 @@
 //     feature set for cpu/kvm. The host keeps its own vendor, family, model,
 //     brand and cache descriptors (they describe the silicon the guest runs
 //     on), but offers no feature Baseline does not. KVM's paravirtual leaves
-//     (0x40000000-0x4fffffff) pass through untouched: they are KVM's business
-//     (issue 17) and the software CPU has none.
+//     (0x40000000-0x4fffffff) pass through with only the features that work
+//     without an in-kernel irqchip (paravirt.go); the software CPU has none.
 package cpuid
 
 // Leaf is one CPUID function/subfunction and the four registers it returns.

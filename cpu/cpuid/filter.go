@@ -8,7 +8,8 @@ package cpuid
 // the signature and brand (leaves 1 EAX, 0x80000002-4), cache and TLB
 // descriptors (leaves 2, 4, 0x80000005-6), the TSC and crystal frequencies
 // (0x15, 0x16), the address sizes (0x80000008 EAX) and KVM's paravirtual
-// leaves (0x40000000-0x4fffffff, left to the KVM side: issue 17). Feature
+// leaves (0x40000000-0x4fffffff) but for the features of 0x40000001 EAX
+// that need an in-kernel irqchip (paravirt.go). Feature
 // words (leaves 1, 7, 0x80000001, 0x80000007) are masked to Baseline's
 // bits. Everything else is dropped: power management and performance
 // monitoring (6, 0xa), topology (0xb, 0x1f, 0x8000001e), XSAVE (0xd),
@@ -20,8 +21,10 @@ func Filter(host []Leaf) []Leaf {
 	out := make([]Leaf, 0, len(host))
 	for _, e := range host {
 		switch {
+		case e.Function == LeafKVMFeatures:
+			e.EAX &= KVMFeaturesKept
 		case e.Function >= LeafHypervisor && e.Function < 0x50000000:
-			// KVM's paravirtual leaves: not ours to decide here.
+			// KVM's signature and its other paravirtual leaves.
 		case e.Function == LeafVendor, e.Function == 2, e.Function == 4,
 			e.Function == 0x15, e.Function == 0x16,
 			e.Function >= LeafBrand0 && e.Function <= LeafL2Cache:

@@ -45,6 +45,8 @@ func TestLinuxBoot(t *testing.T) {
 	}
 	c.SetSRegs(sregs)
 	c.SetRegs(regs)
+	// MTRRs enabled, write-back default, as the emulator's firmware does.
+	c.SetMSR(0x2ff, 0x806)
 	pc := testpc.New(c, ram)
 	start := time.Now()
 	prompt := func(n int) func() bool {

@@ -3,10 +3,12 @@ package interp
 // Model-specific registers: the ones a kernel touches. Any other index
 // raises #GP, as on hardware, and is logged once.
 //
-// Boot state is what a PC's firmware leaves: MTRRs enabled with
-// write-back as the default type (no variable or fixed ranges in use), PAT
-// at its power-on value, the APIC disabled (pollscope has none), and AMD's
-// HWCR saying the TSC counts at the P0 frequency.
+// Reset state is the processor's power-on state: MTRRs disabled, PAT at
+// its power-on value, the APIC disabled (pollscope has none), and AMD's
+// HWCR with TscFreqSel set, as AMD processors since family 10h reset. What
+// firmware changes before a kernel runs (MTRRs enabled with write-back
+// as the default type) the machine does through SetMSR, on every backend
+// alike (emulator/firmware.go).
 
 const (
 	msrTSC          = 0x10
@@ -42,8 +44,9 @@ const (
 
 	// MTRRcap: 8 variable ranges, fixed ranges supported, write-combining.
 	mtrrCapValue = 8 | 1<<8 | 1<<10
-	// MTRRdefType: enabled (bit 11), fixed ranges off, default WB (6).
-	mtrrDefTypeBoot = 1<<11 | 6
+	// MTRRdefType at power-on: MTRRs disabled (bit 11 clear), default
+	// type UC.
+	mtrrDefTypeBoot = 0
 	patPowerOn      = 0x0007040600070406
 	// HWCR bit 24, TscFreqSel: the TSC counts at the P0 frequency.
 	hwcrBoot = 1 << 24

@@ -15,7 +15,7 @@ func TestMSRsAKernelTouches(t *testing.T) {
 	}
 	for idx, want := range readOnly {
 		if v, err := c.MSR(idx); err != nil || v != want {
-			t.Errorf("MSR %#x = %#x, %v; want the boot value %#x", idx, v, err, want)
+			t.Errorf("MSR %#x = %#x, %v; want the power-on value %#x", idx, v, err, want)
 		}
 	}
 	writable := []struct {

@@ -4,44 +4,56 @@ import (
 	"fmt"
 
 	"github.com/bobuhiro11/gokvm/kvm"
+
+	"github.com/pollscope/pollscope/cpu/cpuid"
 )
 
-// CPUID feature bits pollscope hides from the guest because it emulates no
-// local APIC: the guest must find its interrupts at the 8259A pair.
-const (
-	leafFeatures       = 0x1
-	featEDXAPIC        = 1 << 9  // on-chip local APIC
-	featECXX2APIC      = 1 << 21 // x2APIC mode
-	featECXTSCDeadline = 1 << 24 // APIC timer TSC-deadline mode
-	leafExtFeatures    = 0x80000001
-	extECXExtAPICSpace = 1 << 3 // AMD extended APIC register space
-	leafPowerMgmt      = 0x6
-	pmEAXARAT          = 1 << 2 // APIC timer always running
-	maxCPUIDEntries    = 256
-)
+// maxCPUIDEntries bounds KVM_GET_SUPPORTED_CPUID's answer.
+const maxCPUIDEntries = 256
 
-// filteredCPUID returns the host's KVM-supported CPUID with the APIC
-// features removed.
+// filteredCPUID returns what the guest's CPUID offers: the host's
+// KVM-supported CPUID reduced by cpuid.Filter, the one place that decides
+// the features every backend exposes (no APIC, no XSAVE, KVM's
+// paravirtual features that need an in-kernel irqchip removed, ...).
+//
+// On a PVM host KVM honours the table for every leaf but three: the guest
+// reads leaf 1 ECX and EDX, leaf 7 subleaf 0 and leaf 0xd as the
+// hardware's own bits whatever KVM_SET_CPUID2 said (docs/linux.md).
 func filteredCPUID(kvmFd uintptr) (*kvm.CPUID, error) {
 	c := &kvm.CPUID{Nent: maxCPUIDEntries, Entries: make([]kvm.CPUIDEntry2, maxCPUIDEntries)}
 	if err := kvm.GetSupportedCPUID(kvmFd, c); err != nil {
 		return nil, fmt.Errorf("KVM_GET_SUPPORTED_CPUID: %w", err)
 	}
-	c.Entries = c.Entries[:c.Nent]
-	for i := range c.Entries {
-		filterEntry(&c.Entries[i])
-	}
+	leaves := cpuid.Filter(toLeaves(c.Entries[:c.Nent]))
+	c.Entries = fromLeaves(leaves)
+	c.Nent = uint32(len(c.Entries))
 	return c, nil
 }
 
-func filterEntry(e *kvm.CPUIDEntry2) {
-	switch e.Function {
-	case leafFeatures:
-		e.Edx &^= featEDXAPIC
-		e.Ecx &^= featECXX2APIC | featECXTSCDeadline
-	case leafExtFeatures:
-		e.Ecx &^= extECXExtAPICSpace
-	case leafPowerMgmt:
-		e.Eax &^= pmEAXARAT
+// toLeaves converts KVM's entries, flags included.
+func toLeaves(entries []kvm.CPUIDEntry2) []cpuid.Leaf {
+	out := make([]cpuid.Leaf, len(entries))
+	for i, e := range entries {
+		out[i] = cpuid.Leaf{Function: e.Function, Index: e.Index, Flags: e.Flags,
+			EAX: e.Eax, EBX: e.Ebx, ECX: e.Ecx, EDX: e.Edx}
 	}
+	return out
 }
+
+// fromLeaves converts back for KVM_SET_CPUID2.
+func fromLeaves(leaves []cpuid.Leaf) []kvm.CPUIDEntry2 {
+	out := make([]kvm.CPUIDEntry2, len(leaves))
+	for i, l := range leaves {
+		out[i] = kvm.CPUIDEntry2{Function: l.Function, Index: l.Index, Flags: l.Flags,
+			Eax: l.EAX, Ebx: l.EBX, Ecx: l.ECX, Edx: l.EDX}
+	}
+	return out
+}
+
+// CPUID returns the table this VM's vCPUs are given (KVM_SET_CPUID2).
+func (vm *VM) CPUID() []cpuid.Leaf { return toLeaves(vm.cpuid.Entries) }
+
+// CPUID returns the table this vCPU was given with KVM_SET_CPUID2: what
+// pollscope decided the guest may see (on a PVM host the guest sees the
+// hardware's bits in a few leaves instead, see PVMAnswersFromHardware).
+func (v *VCPU) CPUID() []cpuid.Leaf { return v.cpuid }

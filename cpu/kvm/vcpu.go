@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/pollscope/pollscope/cpu"
+	"github.com/pollscope/pollscope/cpu/cpuid"
 )
 
 // KVM ioctl numbers that pollscope issues itself rather than through gokvm's
@@ -58,6 +59,7 @@ type VCPU struct {
 	// wantWindow: the machine asked for an interrupt window; it is
 	// requested from KVM once no step is pending (see CanInjectInterrupt).
 	wantWindow bool
+	cpuid      []cpuid.Leaf // what KVM_SET_CPUID2 was given
 }
 
 var _ cpu.VCPU = (*VCPU)(nil)
@@ -80,6 +82,7 @@ func (vm *VM) NewVCPU(id int) (*VCPU, error) {
 		v.Close()
 		return nil, fmt.Errorf("KVM_SET_CPUID2: %w", err)
 	}
+	v.cpuid = vm.CPUID()
 	return v, nil
 }
 
