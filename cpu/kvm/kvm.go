@@ -80,7 +80,7 @@ func (vm *VM) init(ram []byte) error {
 	if v, err := kvm.GetAPIVersion(uintptr(vm.kvmFd)); err != nil || v != 12 {
 		return fmt.Errorf("%w: KVM API version %d (err %v), want 12", ErrUnavailable, v, err)
 	}
-	fd, err := kvm.CreateVM(uintptr(vm.kvmFd))
+	fd, err := retryEINTR(func() (uintptr, error) { return kvm.CreateVM(uintptr(vm.kvmFd)) })
 	if err != nil {
 		return fmt.Errorf("%w: KVM_CREATE_VM: %v", ErrUnavailable, err)
 	}
@@ -142,4 +142,16 @@ func (vm *VM) Close() error {
 		vm.kvmFd = -1
 	}
 	return errors.Join(errs...)
+}
+
+// retryEINTR repeats an ioctl that a signal interrupted: the Go runtime
+// preempts goroutines with SIGURG, and KVM_CREATE_VM, which allocates the
+// VM's memory, can take long enough to be interrupted.
+func retryEINTR(f func() (uintptr, error)) (uintptr, error) {
+	for {
+		r, err := f()
+		if !errors.Is(err, unix.EINTR) {
+			return r, err
+		}
+	}
 }

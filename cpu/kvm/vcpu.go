@@ -66,7 +66,7 @@ var _ cpu.VCPU = (*VCPU)(nil)
 
 // NewVCPU creates vCPU number id with the VM's filtered CPUID.
 func (vm *VM) NewVCPU(id int) (*VCPU, error) {
-	fd, err := kvm.CreateVCPU(uintptr(vm.vmFd), id)
+	fd, err := retryEINTR(func() (uintptr, error) { return kvm.CreateVCPU(uintptr(vm.vmFd), id) })
 	if err != nil {
 		return nil, fmt.Errorf("KVM_CREATE_VCPU: %w", err)
 	}
