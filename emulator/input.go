@@ -24,7 +24,8 @@ type hostInput struct {
 type inputQueue struct {
 	mu      sync.Mutex
 	queue   []hostInput
-	waiting atomic.Bool // queue is not empty: one load per trip round the run loop
+	serial  []byte      // bytes for COM1's receiver that it has not taken yet
+	waiting atomic.Bool // queue or serial is not empty: one load per trip round the run loop
 }
 
 func (q *inputQueue) push(in hostInput) {
@@ -39,10 +40,37 @@ func (q *inputQueue) take(spare []hostInput) []hostInput {
 	q.mu.Lock()
 	out := q.queue
 	q.queue = spare[:0]
-	q.waiting.Store(false)
+	q.waiting.Store(len(q.serial) > 0)
 	q.mu.Unlock()
 	return out
 }
+
+// pushSerial queues bytes for COM1's receiver.
+func (q *inputQueue) pushSerial(p []byte) {
+	q.mu.Lock()
+	q.serial = append(q.serial, p...)
+	q.waiting.Store(true)
+	q.mu.Unlock()
+}
+
+// feedSerial gives the receiver what it takes of the queued serial bytes
+// (receive, with the board's lock held, returns how many); the rest waits
+// for room, as a sender with flow control would.
+func (q *inputQueue) feedSerial(receive func([]byte) int) {
+	q.mu.Lock()
+	if n := len(q.serial); n > 0 {
+		q.serial = q.serial[receive(q.serial[:min(n, serialChunk)]):]
+		if len(q.serial) == 0 {
+			q.serial = nil
+		}
+	}
+	q.waiting.Store(len(q.queue) > 0 || len(q.serial) > 0)
+	q.mu.Unlock()
+}
+
+// serialChunk bounds the bytes offered to the receiver at once: a 16550A's
+// receive FIFO holds 16.
+const serialChunk = 16
 
 func (q *inputQueue) len() int {
 	q.mu.Lock()
@@ -57,6 +85,7 @@ func (m *Machine) applyInputs() {
 	}
 	batch := m.inputs.take(nil)
 	m.board.mu.Lock()
+	m.inputs.feedSerial(m.board.uart.Receive)
 	for _, in := range batch {
 		arg := uint64(in.key)
 		if !in.down {
@@ -84,6 +113,19 @@ func (m *Machine) KeyUp(k ps2.Key) { m.key(k, false) }
 
 func (m *Machine) key(k ps2.Key, down bool) {
 	m.inputs.push(hostInput{key: k, down: down})
+	m.kick()
+}
+
+// SendSerial sends p to the guest's COM1, as bytes arriving on its
+// receive line (QEMU's -serial stdio input): the UART takes them as its
+// receive FIFO has room, raising its interrupt as the guest's driver
+// programmed it; nothing is lost. (Serial input is not part of a recorded
+// session's inputs yet: a replay of a run that used it diverges.)
+func (m *Machine) SendSerial(p []byte) {
+	if len(p) == 0 {
+		return
+	}
+	m.inputs.pushSerial(p)
 	m.kick()
 }
 

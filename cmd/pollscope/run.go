@@ -89,6 +89,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		go stopWhenSerialMatches(ctx, m, o.until)
 	}
 	defer startKeys(ctx, o, m, con)()
+	defer startSerialInput(o, m, con, stdout)()
 	if o.gdb != "" {
 		l, err := gdbstub.Listen(o.gdb)
 		if err != nil {

@@ -21,6 +21,7 @@ import (
 //	expect serial /REGEX/ [TIMEOUT]   wait for the serial output to match
 //	expect screen /REGEX/ [TIMEOUT]   wait for the VGA screen to match
 //	send "TEXT"                       type TEXT (a Go string: \n is Enter)
+//	send serial "TEXT"                send TEXT to COM1's receive line
 //	key NAME                          press and release a key (enter, f1, up, …)
 //	key down NAME | key up NAME       hold or release a key
 //	sleep DURATION                    wait (e.g. 200ms)
@@ -38,6 +39,7 @@ const (
 	stepExpectSerial stepKind = iota
 	stepExpectScreen
 	stepSend
+	stepSendSerial
 	stepKey
 	stepKeyDown
 	stepKeyUp
@@ -98,6 +100,13 @@ func parseStep(line string) (step, error) {
 		s.timeout, err = parseOptionalDuration(tail)
 		return s, err
 	case "send":
+		if arg, ok := strings.CutPrefix(rest, "serial "); ok {
+			text, err := strconv.Unquote(strings.TrimSpace(arg))
+			if err != nil {
+				return step{}, fmt.Errorf("send serial takes a double-quoted string, got %s", arg)
+			}
+			return step{kind: stepSendSerial, str: text}, nil
+		}
 		text, err := strconv.Unquote(rest)
 		if err != nil {
 			return step{}, fmt.Errorf("send takes a double-quoted string, got %s", rest)
@@ -222,6 +231,8 @@ func (s step) run(ctx context.Context, m *emulator.Machine) error {
 		c, cancel := context.WithTimeout(ctx, defaultStepTimeout)
 		defer cancel()
 		return m.TypeText(c, s.str)
+	case stepSendSerial:
+		m.SendSerial([]byte(s.str))
 	case stepKey:
 		m.PressKey(s.key)
 	case stepKeyDown:

@@ -131,3 +131,17 @@ func TestSaveTraceStepErrorNamesTheStep(t *testing.T) {
 		t.Fatalf("status %d, stderr:\n%s", status, errOut)
 	}
 }
+
+// send serial puts bytes on COM1's receive line: a guest that reads its
+// serial port gets them.
+func TestScriptSendSerial(t *testing.T) {
+	dir := t.TempDir()
+	kernel := filepath.Join(dir, "echo.elf")
+	// Wait for a byte on COM1 and exit with it (see emulator's readCOM1).
+	os.WriteFile(kernel, emutest.TinyKernel(0x66, 0xba, 0xfd, 0x03, 0xec, 0xa8, 0x01, 0x74, 0xfb, 0x66, 0xba, 0xf8, 0x03, 0xec, 0xe6, 0xf4, 0xf4), 0o644)
+	path := filepath.Join(dir, "serial.script")
+	os.WriteFile(path, []byte("send serial \"Z\"\nwait-exit 20s value 90\n"), 0o644)
+	if status, _, errOut := runCLI(t, "-display", "none", "-serial", "none", "-kernel", kernel, "-script", path); status != 0 {
+		t.Fatalf("status %d: %s", status, errOut)
+	}
+}
