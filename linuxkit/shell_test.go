@@ -51,7 +51,7 @@ func skipKVMWhereCPL0IsEmulated(t testing.TB, backend string) {
 
 // TestLinuxShell boots Debian's kernel and the kit's initramfs, waits for
 // the keyboard shell's prompt on the serial port, types commands on the
-// PS/2 keyboard and finds their answers on serial; /proc/interrupts must
+// PS/2 keyboard and on the serial line and finds their answers on serial; /proc/interrupts must
 // show the timer (IRQ 0), the keyboard (IRQ 1) and the serial port (IRQ 4)
 // on the 8259A, each counting between two looks.
 func TestLinuxShell(t *testing.T) {
@@ -63,6 +63,11 @@ func TestLinuxShell(t *testing.T) {
 
 		emutest.Type(t, m, "echo $((6*7))\n", time.Minute)
 		emutest.WaitSerial(t, m, `(?m)^42\r?$`, time.Minute)
+
+		// The serial shell reads COM1's receive line: the 8250 driver's
+		// interrupt-driven receive on IRQ 4.
+		m.SendSerial([]byte("echo serial-$((7*7))\n"))
+		emutest.WaitSerial(t, m, `serial-49\r?\n`, time.Minute)
 
 		first := interrupts(t, m, 1)
 		second := interrupts(t, m, 2)
