@@ -129,3 +129,17 @@ const (
 	RFLAGSIF       = 1 << 9 // interrupt enable flag
 	RFLAGSReserved = 1 << 1 // bit 1 always reads as 1
 )
+
+// CodeSize is the width in bits (16, 32 or 64) the processor decodes
+// instructions in: CS.L in long mode, CS.D in protected mode, 16 in real
+// mode.
+func (s *SRegs) CodeSize() int {
+	switch {
+	case s.EFER&EFERLMA != 0 && s.CS.L:
+		return 64
+	case s.CR0&CR0PE != 0 && s.CS.DB:
+		return 32
+	default:
+		return 16
+	}
+}

@@ -38,20 +38,8 @@ func (d *CPUDump) String() string {
 	return b.String()
 }
 
-// cpuMode is the decoding width: 16, 32 or 64 bits.
-func cpuMode(s *cpu.SRegs) int {
-	switch {
-	case s.EFER&cpu.EFERLMA != 0 && s.CS.L:
-		return 64
-	case s.CR0&cpu.CR0PE != 0 && s.CS.DB:
-		return 32
-	default:
-		return 16
-	}
-}
-
 func modeName(s *cpu.SRegs) string {
-	switch cpuMode(s) {
+	switch s.CodeSize() {
 	case 64:
 		return "long (64-bit)"
 	case 32:
@@ -94,7 +82,7 @@ func disassembleAt(ram []byte, s *cpu.SRegs, linear uint64, count int) string {
 	// Stay within the page: the next one may map elsewhere.
 	end := min(uint64(len(ram)), (phys|0xfff)+1, phys+15*uint64(count))
 	code := ram[phys:end]
-	mode := cpuMode(s)
+	mode := s.CodeSize()
 	var b strings.Builder
 	pc := linear
 	for i := 0; i < count && len(code) > 0; i++ {

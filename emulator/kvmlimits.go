@@ -54,7 +54,7 @@ func (m *Machine) lackedInstruction(d *CPUDump) (string, bool) {
 	if !ok || phys >= uint64(len(m.ram)) {
 		return "", false
 	}
-	return lackedOp(m.ram[phys:min(uint64(len(m.ram)), phys+15)], cpuMode(&d.SRegs))
+	return lackedOp(m.ram[phys:min(uint64(len(m.ram)), phys+15)], d.SRegs.CodeSize())
 }
 
 // lackedOp decodes one instruction in the given mode (16, 32 or 64) and

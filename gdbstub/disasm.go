@@ -6,8 +6,6 @@ import (
 	"io"
 
 	"golang.org/x/arch/x86/x86asm"
-
-	"github.com/pollscope/pollscope/cpu"
 )
 
 // MemoryReader reads guest memory at addr into buf and returns how many
@@ -18,19 +16,6 @@ type MemoryReader func(addr uint64, buf []byte) int
 // returns "" (x86asm's convention): the disassembly then shows
 // "func+0x12" instead of a bare address.
 type SymbolLookup = x86asm.SymLookup
-
-// CodeSize is the width in bits (16, 32 or 64) the vCPU decodes
-// instructions in: CS.L in long mode, CS.D in protected mode.
-func CodeSize(s *cpu.SRegs) int {
-	switch {
-	case s.EFER&cpu.EFERLMA != 0 && s.CS.L:
-		return 64
-	case s.CR0&cpu.CR0PE != 0 && s.CS.DB:
-		return 32
-	default:
-		return 16
-	}
-}
 
 // Disassemble prints count instructions from addr, one per line: address,
 // bytes, then the instruction in Intel syntax. It stops early at memory it

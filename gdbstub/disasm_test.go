@@ -50,8 +50,8 @@ func TestCodeSize(t *testing.T) {
 		s    cpu.SRegs
 		want int
 	}{{long, 64}, {compat, 32}, {prot, 32}, {cpu.SRegs{}, 16}} {
-		if got := CodeSize(&c.s); got != c.want {
-			t.Errorf("CodeSize(%+v) = %d, want %d", c.s, got, c.want)
+		if got := c.s.CodeSize(); got != c.want {
+			t.Errorf("(%+v).CodeSize() = %d, want %d", c.s, got, c.want)
 		}
 	}
 }

@@ -54,7 +54,7 @@ func cpl(s *cpu.SRegs) int {
 }
 
 func modeName(s *cpu.SRegs) string {
-	switch CodeSize(s) {
+	switch s.CodeSize() {
 	case 64:
 		return "long mode (64-bit code)"
 	case 32:

@@ -166,7 +166,7 @@ func (s *session) examine(space Space, args string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	Disassemble(out, read, addr, count, CodeSize(&sr), nil)
+	Disassemble(out, read, addr, count, sr.CodeSize(), nil)
 	return nil
 }
 
