@@ -21,13 +21,7 @@ func (s *Session) Screen(at int64) (sc vga.Screen, ok bool) {
 	if k < 0 {
 		return vga.Screen{}, false
 	}
-	screens, err := s.scCache.get(k, func() ([]ScreenAt, error) {
-		raw, err := s.consoleReader.read(s, &s.idx.screens[k])
-		if err != nil {
-			return nil, err
-		}
-		return decodeScreens(raw, nil)
-	})
+	screens, err := s.screenChunk(k)
 	if err != nil {
 		s.noteReadErr(err)
 		return vga.Screen{}, false
@@ -46,13 +40,7 @@ func (s *Session) Screens() []int64 {
 	defer s.console.Unlock()
 	var out []int64
 	for k := range s.idx.screens {
-		screens, err := s.scCache.get(k, func() ([]ScreenAt, error) {
-			raw, err := s.consoleReader.read(s, &s.idx.screens[k])
-			if err != nil {
-				return nil, err
-			}
-			return decodeScreens(raw, nil)
-		})
+		screens, err := s.screenChunk(k)
 		if err != nil {
 			s.noteReadErr(err)
 			break
@@ -138,4 +126,16 @@ func (s *Session) serialBefore(k, n int) ([]byte, error) {
 	}
 	s.serialTail.k, s.serialTail.bytes, s.serialTail.valid = k, b, true
 	return append([]byte(nil), b[max(0, len(b)-n):]...), nil
+}
+
+// screenChunk is the k-th screen chunk's snapshots, read once and cached.
+// Call it with s.console held.
+func (s *Session) screenChunk(k int) ([]ScreenAt, error) {
+	return s.scCache.get(k, func() ([]ScreenAt, error) {
+		raw, err := s.consoleReader.read(s, &s.idx.screens[k])
+		if err != nil {
+			return nil, err
+		}
+		return decodeScreens(raw, nil)
+	})
 }
