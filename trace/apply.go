@@ -38,7 +38,9 @@ func (c *Collector) applyGuest(e Event, t int64) {
 	if !c.exec.haveQueue || c.exec.queue != e.Queue {
 		c.exec.haveQueue, c.exec.queue = true, e.Queue
 		c.queue = append(c.queue, CounterSample{Time: t, Value: int(e.Queue)})
+		c.queueB.added(c.queue)
 		c.stored++
+		c.queueChanged(int(e.Queue))
 	}
 	switch e.Kind {
 	case kSpawn:
@@ -65,6 +67,8 @@ func (c *Collector) applyGuest(e Event, t int64) {
 		c.stored++
 	case kTaskExit:
 		c.taskExit(e.Task, t)
+	case kResNew, kResState, kResWait, kResWaitEnd, kResDrop:
+		c.applyResource(e, t)
 	}
 }
 
@@ -205,7 +209,7 @@ func (c *Collector) wake(id uint32, arg uint64, t int64) {
 	}
 	src, srcID := guest.WakeSource(arg)
 	w := Wake{Time: t, Task: id, Source: src, SourceID: srcID,
-		Self: src == guest.WakeTask && srcID == id && ts.running}
+		Self: src == guest.WakeTask && srcID == id && ts.running, Resource: uint16(guest.WakeResource(arg))}
 	g := c.wakeBase + uint64(len(c.wakes))
 	if !ts.done {
 		w.tok = ts.tok
@@ -217,6 +221,9 @@ func (c *Collector) wake(id uint32, arg uint64, t int64) {
 	}
 	c.wakes = append(c.wakes, w)
 	c.stored++
+	if w.Resource != 0 {
+		c.resourceWake(w.Resource, t)
+	}
 
 	ts.Stats.Wakes++
 	if w.Self {

@@ -319,4 +319,5 @@ func (c *Collector) trimLanes(k evictCounts, t int64) {
 		}
 	}
 	s.keys.dropFront(k.keys)
+	c.trimResourceLanes(k)
 }
