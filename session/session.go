@@ -342,7 +342,7 @@ func (s *Session) pipeline(need []int, take func(k int, batches []Batch) bool) e
 			}
 			var batches []Batch
 			if err == nil {
-				evs, batches, err = decodeEvents(raw, evs[:0], nil)
+				evs, batches, err = decodeEvents(s.idx.version, raw, evs[:0], nil)
 			}
 			if err != nil {
 				readErr = chunkError(ErrCorrupt, kind, ref.off, fmt.Errorf("read again after opening: %w", err))
@@ -377,7 +377,7 @@ func (s *Session) eventChunk(k int) ([]Batch, error) {
 		if err != nil {
 			return nil, err
 		}
-		_, batches, err := decodeEvents(raw, nil, nil)
+		_, batches, err := decodeEvents(s.idx.version, raw, nil, nil)
 		return batches, err
 	})
 }

@@ -144,6 +144,7 @@ func writeSummary(w io.Writer, s *emulator.Session, path string, at int64) {
 	fmt.Fprintf(w, "at        %s: %d events, %d polls, %d wakes, %d interrupts, executor %q\n",
 		where, m.EventCount, len(m.Polls), len(m.Wakes), len(m.IRQs), m.Executor)
 	writeTasks(w, m)
+	writeResources(w, m)
 	if len(m.Lints) > 0 {
 		fmt.Fprintf(w, "\nlints (%d):\n", len(m.Lints))
 		for _, l := range m.Lints {
@@ -167,6 +168,34 @@ func writeTasks(w io.Writer, m *trace.Model) {
 			st.Polls, st.Wakes, st.SelfWakes, round(st.Busy), round(st.Scheduled), round(st.Idle),
 			round(st.PollTime.Quantile(0.5)), round(st.PollTime.Quantile(0.99)),
 			round(st.WakeLatency.Quantile(0.5)), round(st.WakeLatency.Quantile(0.99)))
+	}
+	tw.Flush()
+}
+
+// writeResources prints the executor's resources as the GUI's Resources
+// tab lists them.
+func writeResources(w io.Writer, m *trace.Model) {
+	if len(m.Resources) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nresources (%d):\n", len(m.Resources))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "id\tkind\tname\tstate\tmost\twaiting\twaits\twakes\tcreated\tdropped\t")
+	for _, r := range m.Resources {
+		var waiting []string
+		for _, wt := range m.WaitingOn(r.Key) {
+			name := fmt.Sprintf("task %d", wt.Task)
+			if t, ok := m.Task(wt.Task); ok {
+				name = t.Label()
+			}
+			waiting = append(waiting, name)
+		}
+		dropped := "alive"
+		if !r.Alive {
+			dropped = fmt.Sprintf("%.3fs", seconds(r.Dropped))
+		}
+		fmt.Fprintf(tw, "%d\t%v\t%s\t%d/%d\t%d\t%s\t%d\t%d\t%.3fs\t%s\t\n", r.ID, r.Kind, r.Name, r.Len, r.Capacity, r.MaxLen,
+			strings.Join(waiting, ", "), r.Waits, r.Wakes, seconds(r.Created), dropped)
 	}
 	tw.Flush()
 }
