@@ -17,6 +17,7 @@ import (
 func (c *Collector) Clone() *Collector {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.sharing = true
 	// Inserts below these marks copy first, in c as in the clone.
 	c.hostShared, c.keysShared = len(c.host), len(c.keys)
 	c.switches.share()
@@ -58,6 +59,7 @@ func (c *Collector) Clone() *Collector {
 		unmatched:  c.unmatched,
 		count:      c.count,
 		subs:       map[*subscriber]struct{}{},
+		sharing:    true,
 		version:    c.version,
 		// The snapshot is immutable: the clone may hand it out until it
 		// changes.
@@ -80,6 +82,26 @@ func (c *Collector) Clone() *Collector {
 	d.stop.ahead = slices.Clone(c.stop.ahead)
 	d.res = c.res.clone()
 	return d
+}
+
+// grow returns s with room for n more, doubling its capacity when it
+// must grow (append grows large slices by a quarter). A collector's lists
+// are shared with its clones, each keeping the array it saw: growing by
+// doubling keeps the arrays that clones taken as a list grew hold at most
+// twice the list's own size.
+func grow[T any](s []T, n int) []T {
+	if len(s)+n <= cap(s) {
+		return s
+	}
+	return slices.Grow(s, max(n, len(s)))
+}
+
+// Evicted is Model.Evicted without a snapshot: the items and tasks
+// evicted so far.
+func (c *Collector) Evicted() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.evicted
 }
 
 func (b counterBuilder) clone() counterBuilder { return counterBuilder{blocks: share(b.blocks)} }

@@ -37,7 +37,10 @@ type Collector struct {
 	fills      []fillSample   // the resources' fill samples, by time (for eviction)
 	queueB     counterBuilder // block maxima of queue
 	res        resourceSet
-	lanes      laneSet // the timeline's lanes (see lanes.go)
+	// sharing: the collector has clones (Clone), so eviction reslices the
+	// lists it can rather than copying them (see dropHead).
+	sharing bool
+	lanes   laneSet // the timeline's lanes (see lanes.go)
 
 	tasks map[uint32]*taskState
 	order []*taskState // tasks sorted by id

@@ -135,19 +135,45 @@ func (c *Collector) dropFront(k evictCounts) {
 	}
 	c.waits = waits
 	c.waitBase += uint64(k.waits)
-	c.fills = tail(c.fills, k.fills)
-	c.wakes = tail(c.wakes, k.wakes)
+	c.fills = dropHead(c.fills, k.fills, c.sharing)
+	c.wakes = dropHead(c.wakes, k.wakes, c.sharing)
 	c.wakeBase += uint64(k.wakes)
-	c.irqs = tail(c.irqs, k.irqs)
-	c.idle = tail(c.idle, k.idle)
-	c.stops = tail(c.stops, k.stops)
-	c.host = tail(c.host, k.host)
-	c.hostShared = 0
+	c.irqs = dropHead(c.irqs, k.irqs, c.sharing)
+	c.idle = dropHead(c.idle, k.idle, c.sharing)
+	c.stops = dropHead(c.stops, k.stops, c.sharing)
+	c.host = dropHead(c.host, k.host, c.sharing)
+	c.hostShared = sharedAfter(c.hostShared, k.host, c.sharing)
 	c.queue = tail(c.queue, k.queue)
-	c.marks = tail(c.marks, k.marks)
-	c.keys = tail(c.keys, k.keys)
-	c.keysShared = 0
+	c.marks = dropHead(c.marks, k.marks, c.sharing)
+	c.keys = dropHead(c.keys, k.keys, c.sharing)
+	c.keysShared = sharedAfter(c.keysShared, k.keys, c.sharing)
 	c.stored -= k.sum()
+}
+
+// dropHead drops the first k items of s. It copies the rest into a new
+// array, so that the memory of the dropped ones goes with the last
+// snapshot that sees them; or, in a collector that has clones (sharing),
+// it reslices, so that clones taken before and after this eviction keep
+// sharing one array (a session viewer keeps clones as checkpoints): the
+// list's next growth compacts it then. Lists whose items are rewritten
+// on eviction (indexes rebased, a sample retimed) always copy.
+func dropHead[T any](s []T, k int, reslice bool) []T {
+	if k == 0 {
+		return s
+	}
+	if reslice {
+		return s[k:]
+	}
+	return tail(s, k)
+}
+
+// sharedAfter is how much of a list snapshots still see after dropHead
+// dropped k of it: none of a copy.
+func sharedAfter(shared, k int, resliced bool) int {
+	if resliced {
+		return max(shared-k, 0)
+	}
+	return 0
 }
 
 // tail returns a copy of s[k:] with some room to grow.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -114,11 +115,29 @@ func FuzzCollector(f *testing.F) {
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		const maxEvents, maxTasks = 40, 6
-		c := NewCollector(Options{MaxEvents: maxEvents, MaxTasks: maxTasks, LongPoll: time.Microsecond})
+		o := Options{MaxEvents: maxEvents, MaxTasks: maxTasks, LongPoll: time.Microsecond, MaxResources: 3}
+		c := NewCollector(o)
+		// A clone taken after the first batch, and a collector without
+		// clones (it evicts by copying; c and the clone reslice): all
+		// three must agree, and snapshots must never change.
+		var clone *Collector
+		plain := NewCollector(o)
+		var firstShared, firstPlain *Model
 		var m *Model
-		for _, batch := range decodeFuzz(data) {
+		for i, batch := range decodeFuzz(data) {
 			c.Add(batch...)
+			plain.Add(batch...)
+			if clone != nil {
+				clone.Add(batch...)
+			}
+			if i == 0 {
+				clone = c.Clone()
+				firstShared, firstPlain = c.Snapshot(), plain.Snapshot()
+			}
 			m = c.Snapshot()
+			if pm := plain.Snapshot(); !reflect.DeepEqual(m, pm) || !reflect.DeepEqual(clone.Snapshot(), pm) {
+				t.Fatalf("after batch %d a collector with clones and its clone differ from one without", i)
+			}
 			checkModel(t, m)
 			if n := stored(m); n > maxEvents {
 				t.Fatalf("%d items stored, cap %d", n, maxEvents)
@@ -141,6 +160,9 @@ func FuzzCollector(f *testing.F) {
 				m.RecentWaits(r.Key, 3)
 				m.ResourceFill(r.Key).ValueAt(m.End)
 			}
+		}
+		if !reflect.DeepEqual(firstShared, firstPlain) {
+			t.Fatalf("the first batch's snapshot changed as the collector with clones went on")
 		}
 		var buf bytes.Buffer
 		if err := m.WritePerfetto(&buf); err != nil {

@@ -175,7 +175,7 @@ func (c *Collector) trimResourceLanes(k evictCounts) {
 				continue
 			}
 			r.fillBefore, r.hasFillBefore = r.fill[n-1].Value, true
-			r.fill = tail(r.fill, n)
+			r.fill = dropHead(r.fill, n, c.sharing)
 			r.fillB.rebuild(r.fill)
 		}
 	}
@@ -187,7 +187,7 @@ func (c *Collector) trimResourceLanes(k evictCounts) {
 	}
 	for key, n := range wakes {
 		if r := c.res.byKey[key]; r != nil {
-			r.wakes.dropFront(n)
+			r.wakes.dropFront(n, c.sharing)
 		}
 	}
 	if k.waits == 0 {
@@ -197,7 +197,7 @@ func (c *Collector) trimResourceLanes(k evictCounts) {
 	for _, r := range c.res.order {
 		for s := range r.slots {
 			l := &r.slots[s]
-			l.dropFront(sort.Search(len(l.spans), func(i int) bool { return l.spans[i].ref >= base }))
+			l.dropFront(sort.Search(len(l.spans), func(i int) bool { return l.spans[i].ref >= base }), c.sharing)
 		}
 	}
 }

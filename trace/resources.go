@@ -248,9 +248,9 @@ func (c *Collector) resourceState(r *resState, n, capacity int, t int64) {
 	if k := len(r.fill); k > 0 && r.fill[k-1].Value == n {
 		return
 	}
-	r.fill = append(r.fill, CounterSample{Time: t, Value: n})
+	r.fill = append(grow(r.fill, 1), CounterSample{Time: t, Value: n})
 	r.fillB.added(r.fill)
-	c.fills = append(c.fills, fillSample{Time: t, Resource: r.Key})
+	c.fills = append(grow(c.fills, 1), fillSample{Time: t, Resource: r.Key})
 	c.stored++
 }
 
@@ -335,7 +335,7 @@ func (c *Collector) resourceWaitEnd(r *resState, task uint32, why uint64, t int6
 // that ended it, or -1.
 func (c *Collector) endWait(r *resState, i int, t int64, how WaitEnd, wake int) {
 	w := r.open[i]
-	c.waits = append(c.waits, ResourceWait{Resource: r.Key, Task: w.task, Start: w.start, End: t,
+	c.waits = append(grow(c.waits, 1), ResourceWait{Resource: r.Key, Task: w.task, Start: w.start, End: t,
 		Detail: w.detail, How: how, Wake: wake, Deadline: w.deadline, Slot: w.slot})
 	c.stored++
 	if w.slot >= 0 {
