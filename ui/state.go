@@ -84,7 +84,7 @@ func (s *stateWriter) write(g *game) {
 	}
 	st.FrameMedianMs, st.FrameWorstMs, st.Frames = g.frames.summary()
 	st.FPS, st.TPS = ebiten.ActualFPS(), ebiten.ActualTPS()
-	kinds := map[view.LaneKind]string{view.LaneTask: "task", view.LaneIRQ: "irq", view.LaneIdle: "idle", view.LaneStopped: "stopped", view.LaneExit: "exit", view.LaneKeys: "keys"}
+	kinds := map[view.LaneKind]string{view.LaneTask: "task", view.LaneResource: "resource", view.LaneIRQ: "irq", view.LaneIdle: "idle", view.LaneStopped: "stopped", view.LaneExit: "exit", view.LaneKeys: "keys"}
 	for _, ln := range a.Timeline.Lanes {
 		st.Lanes = append(st.Lanes, StateLane{Label: ln.Label, Kind: kinds[ln.Kind], Task: ln.Task, Y: ln.Y, H: ln.H})
 	}
