@@ -52,25 +52,36 @@ type guiState struct {
 	Screen        struct{ X, Y, W, H float64 }
 	Scale         float64
 	Plot          struct{ X, Y, W, H float64 }
-	Lanes         []struct {
-		Label, Kind string
-		Task        uint32
-		Y, H        float64
-	}
-	Colors   map[string]color.RGBA
-	Focus    string
-	Follow   bool
-	Selected uint32
-	VM       string
-	CPU      *struct {
+	Lanes         []guiLane
+	Colors        map[string]color.RGBA
+	Focus         string
+	Follow        bool
+	Selected      uint32
+	VM            string
+	CPU           *struct {
 		Title, At, Polling, Method string
 		RIP                        uint64
 		Changed, Stack             []string
 		Link                       struct{ X, Y, W, H float64 }
 	}
+	// The session viewer's.
+	Cursor, ModelAt             int64
+	Playing                     bool
+	Track                       struct{ X, Y, W, H float64 }
+	SessionStart, SessionEnd    int64
+	View                        struct{ Start, End int64 }
 	FrameMedianMs, FrameWorstMs float64
 	Frames                      int
 	FPS                         float64
+}
+
+// guiLane is one timeline lane of a guiState.
+type guiLane struct {
+	Label, Kind string
+	Task        uint32
+	Y, H        float64
+	FillY       float64   // a resource's: its fill band's top
+	RowsY       []float64 // and its wait rows'
 }
 
 // guiSession is a pollscope window running under its own Xvfb.

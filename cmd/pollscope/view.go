@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -24,8 +25,9 @@ type viewOptions struct {
 }
 
 // viewWindow opens a session in the GUI's viewer (timeline, scrubber),
-// in builds that have one; nil until the GUI provides it.
-var viewWindow func(s *emulator.Session, path string, log io.Writer) error
+// in builds that have one (gui_view.go); nil in a build without the GUI.
+// opened is when opening the file began, for the first frame's timing.
+var viewWindow func(s *emulator.Session, path string, opened time.Time, log io.Writer) error
 
 // runView is `pollscope view`: a recorded session, shown again.
 func runView(args []string, stdout, stderr io.Writer) int {
@@ -37,6 +39,7 @@ func runView(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "pollscope view: %v\n", err)
 		return statusUsage
 	}
+	opened := time.Now()
 	s, err := emulator.OpenSession(o.path)
 	if err != nil {
 		fmt.Fprintf(stderr, "pollscope view: %v\n", err)
@@ -45,12 +48,17 @@ func runView(args []string, stdout, stderr io.Writer) int {
 	defer s.Close()
 	if !o.summary && !o.screen && !o.serial {
 		if viewWindow == nil {
-			fmt.Fprintf(stderr, "pollscope view: this pollscope has no session viewer window yet; "+
+			fmt.Fprintf(stderr, "pollscope view: this pollscope was built without the GUI (build it with make build); "+
 				"print the session with: pollscope view -summary %s\n", o.path)
 			return statusNoDisplay
 		}
-		if err := viewWindow(s, o.path, stderr); err != nil {
-			fmt.Fprintf(stderr, "pollscope view: %v\n", err)
+		if os.Getenv("DISPLAY") == "" {
+			fmt.Fprintf(stderr, "pollscope view: no display available ($DISPLAY is not set); "+
+				"print the session with: pollscope view -summary %s\n", o.path)
+			return statusNoDisplay
+		}
+		if err := viewWindow(s, o.path, opened, stderr); err != nil {
+			fmt.Fprintf(stderr, "pollscope view: %v; print the session with: pollscope view -summary %s\n", err, o.path)
 			return statusNoDisplay
 		}
 		return 0

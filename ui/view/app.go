@@ -463,6 +463,11 @@ func (a *App) drawStatus(l *Layer, m *trace.Model, up time.Duration) {
 		{"dropped " + FormatCount(m.Dropped), countColor(m.Dropped)},
 		{"evicted " + FormatCount(m.Evicted), countColor(m.Evicted)},
 	}
+	if a.Player != nil {
+		// A recorded run: no VM, no rates; the events up to the cursor.
+		parts[2].s, parts[4].s, parts[5].s = st.VM, "", ""
+		parts[6].s = "events " + FormatCount(m.EventCount)
+	}
 	x := r.X + 8
 	y := r.Y + (r.H-mt.LineH)/2 + 1
 	for _, p := range parts {

@@ -39,7 +39,7 @@ const (
 	LaneH     = 20 // a lane's height
 	LaneGap   = 2  // between two lanes
 	GroupGap  = 10 // between two groups (tasks, interrupts, CPU, host)
-	LabelW    = 168
+	LabelW    = 196
 	RulerH    = 24
 	HeaderH   = 22
 	PlotPadR  = 10

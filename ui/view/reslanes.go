@@ -46,7 +46,10 @@ var (
 	ColFill      = rgb(0x2b, 0x4a, 0x47)
 	ColFillLine  = rgb(0x5f, 0xd3, 0xc0)
 	ColCapacity  = rgb(0x44, 0x4a, 0x56)
-	ColWakeVia   = rgb(0xc8, 0xcf, 0xff)
+	ColWakeVia   = rgb(0x8c, 0x93, 0xc8)
+	// ColFillZero is the fill band's floor where the resource holds
+	// nothing.
+	ColFillZero = Mix(ColFill, ColFillLine, 0.35)
 	ColWaitEnd   = rgb(0xff, 0x7a, 0x7a)
 	ColDeadline  = rgb(0xf2, 0xc1, 0x4e)
 	taskPalette  = []color.RGBA{rgb(0x4c, 0x9a, 0xff), rgb(0x3d, 0xd6, 0x8c), rgb(0xff, 0x8f, 0x3f), rgb(0xc0, 0x7c, 0xff), rgb(0xff, 0x6b, 0x9a), rgb(0x3f, 0xd0, 0xe0), rgb(0xe0, 0xd0, 0x4a), rgb(0x9a, 0xa8, 0xff)}
@@ -226,6 +229,15 @@ func resourceItemColor(it *Item) color.RGBA {
 	return ColText
 }
 
+// ResourceBands are where a resource lane draws its fill band and its
+// wait rows (their tops; a row is ResRowH high).
+func ResourceBands(ln Lane) (fillTop float64, rows []float64) {
+	for r := range max(ln.Rows, 1) {
+		rows = append(rows, ln.Y+2+ResFillH+4+float64(r)*(ResRowH+ResRowGap))
+	}
+	return ln.Y + 2, rows
+}
+
 // resourcePartBand is the rows of lane ln an item of it is drawn in.
 func (tl *Timeline) resourcePartBand(it *Item, ln *Lane) (y, h float64) {
 	top := ln.Y + 2
@@ -255,7 +267,7 @@ func (tl *Timeline) drawResourceItem(l *Layer, mt Metrics, it *Item, ln *Lane, s
 	switch it.Part {
 	case PartFill:
 		if it.Count == 0 {
-			l.fill(clipY(Rect{it.X0, y + h - 1, w, 1}, plot), Mix(ColFill, ColFillLine, 0.35))
+			l.fill(clipY(Rect{it.X0, y + h - 1, w, 1}, plot), ColFillZero)
 			return
 		}
 		// At least two pixels for anything held, the capacity at the top.
@@ -263,7 +275,9 @@ func (tl *Timeline) drawResourceItem(l *Layer, mt Metrics, it *Item, ln *Lane, s
 		l.fill(clipY(Rect{it.X0, y + h - bh, w, bh}, plot), c)
 		l.fill(clipY(Rect{it.X0, y + h - bh, w, 1}, plot), ColFillLine)
 	case PartWake:
-		l.fill(clipY(Rect{it.X0, y, math.Min(w, 2), h}, plot), c)
+		// A short tick rising from the band's floor, so the fill stays
+		// readable under many wakes.
+		l.fill(clipY(Rect{it.X0, y + h - 5, math.Min(w, 2), 5}, plot), Mix(tl.LaneBackground(it.Lane, selected), c, 0.3+0.7*it.Shade))
 	case PartDeadline:
 		l.fill(clipY(Rect{it.X0 + 1, ln.Y + 1, 1, ln.H - 2}, plot), c)
 		l.fill(clipY(Rect{it.X0, ln.Y + 1, 3, 3}, plot), c)

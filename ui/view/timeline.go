@@ -533,3 +533,6 @@ func clipY(r, clip Rect) Rect {
 func searchWakes(s []trace.Wake, t int64) int {
 	return sort.Search(len(s), func(i int) bool { return s[i].Time >= t })
 }
+
+// Model is the model the timeline was last built from.
+func (tl *Timeline) Model() *trace.Model { return tl.builtFrom }
