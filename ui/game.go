@@ -161,8 +161,8 @@ type game struct {
 	shotWanted bool
 	jobs       sync.WaitGroup
 	state      stateWriter
-	hostOnce sync.Once
-	hostKind string // emulator.DetectHostKind's name
+	hostOnce   sync.Once
+	hostKind   string // emulator.DetectHostKind's name
 
 	// own are the files recordOwn opened, by machine: one is closed after
 	// its machine (a reset replaces it); the last machine's stays open
