@@ -21,8 +21,11 @@ import (
 // ViewOptions say what the session viewer shows and where it saves
 // things.
 type ViewOptions struct {
-	// Session is the recorded run; Path its file, for the title.
+	// Session is the recorded run, or nil and Open opens it: RunView then
+	// calls it while the window comes up, and closes what it returns. Path
+	// is its file, for the title.
 	Session *emulator.Session
+	Open    func() (*emulator.Session, error)
 	Path    string
 	// Context ends the viewer: the window closes when it is done.
 	Context context.Context
@@ -64,20 +67,16 @@ func RunView(o ViewOptions) error {
 	if o.Dir == "" {
 		o.Dir = view.DefaultSaveDir()
 	}
-	start, end := o.Session.Range()
-	v := &viewer{o: o, app: view.NewViewer(start, end), at: at, last: time.Now(), want: make(chan int64, 1), requested: -1}
-	v.app.Metrics = at.metrics
+	v := &viewer{o: o, at: at, last: time.Now(), want: make(chan int64, 1), requested: -1, opening: make(chan openResult, 1)}
 	v.b.at = at
-	for _, in := range o.Session.Inputs() {
-		if in.Down {
-			v.app.Player.Keys = append(v.app.Player.Keys, in.Time)
-		}
+	if o.Session != nil {
+		v.opening <- openResult{s: o.Session}
+	} else {
+		go func() {
+			s, err := o.Open()
+			v.opening <- openResult{s, err, true}
+		}()
 	}
-	v.status = viewerStatus(o.Session, o.Path)
-	v.workers.Add(1)
-	go v.work()
-	v.request(end)
-
 	setUpWindow("pollscope view — " + filepath.Base(o.Path))
 	err = ebiten.RunGameWithOptions(v, &ebiten.RunGameOptions{X11ClassName: windowClass, X11InstanceName: windowClass})
 	if v.xk != nil {
@@ -86,20 +85,62 @@ func RunView(o ViewOptions) error {
 	close(v.want)
 	v.workers.Wait()
 	v.jobs.Wait()
+	if v.app == nil { // closed while opening: wait for it, to close it
+		r := <-v.opening
+		v.openErr = r.err
+		if r.s != nil && r.own {
+			r.s.Close()
+		}
+	}
+	if v.own != nil {
+		v.own.Close()
+	}
+	if v.openErr != nil {
+		return v.openErr
+	}
 	return err
+}
+
+// openResult is the session the viewer opened.
+type openResult struct {
+	s   *emulator.Session
+	err error
+	own bool // RunView opened it and closes it
+}
+
+// start takes in the opened session.
+func (v *viewer) start(s *emulator.Session) {
+	v.sess = s
+	start, end := s.Range()
+	v.app = view.NewViewer(start, end)
+	v.app.Metrics = v.at.metrics
+	for _, in := range s.Inputs() {
+		if in.Down {
+			v.app.Player.Keys = append(v.app.Player.Keys, in.Time)
+		}
+	}
+	v.status = viewerStatus(s, v.o.Path)
+	v.workers.Add(1)
+	go v.work()
+	v.request(end)
 }
 
 // viewer is the session viewer's ebiten.Game.
 type viewer struct {
-	o      ViewOptions
-	app    *view.App
-	at     *atlas
-	b      batch
-	scene  view.Scene
-	status view.Status
-	w, h   int
-	px, py int
-	last   time.Time // the last Update, for playing
+	o    ViewOptions
+	app  *view.App // nil until the session is open
+	sess *emulator.Session
+	// The session being opened, and if RunView opened it, to close.
+	opening chan openResult
+	own     *emulator.Session
+	openErr error
+	at      *atlas
+	b       batch
+	scene   view.Scene
+	status  view.Status
+	w, h    int
+	px, py  int
+	last    time.Time // the last Update, for playing
 
 	// The model and screen at the cursor, built off the window's thread
 	// (going back in a long session replays from a checkpoint).
@@ -113,14 +154,15 @@ type viewer struct {
 	keyBuf  []ebiten.Key
 	guest   []view.KeyEvent // always empty: there is no guest
 
-	in         view.FrameInput
-	redraw     view.Redraw
-	dirty      bool
-	firstDrawn bool
-	shotWanted bool
-	jobs       sync.WaitGroup
-	state      stateWriter
-	frames     frameStats
+	in           view.FrameInput
+	openingDrawn [2]int // the window size the opening screen was drawn at
+	redraw       view.Redraw
+	dirty        bool
+	firstDrawn   bool
+	shotWanted   bool
+	jobs         sync.WaitGroup
+	state        stateWriter
+	frames       frameStats
 
 	msgMu  sync.Mutex
 	msg    string
@@ -138,7 +180,7 @@ type viewFrame struct {
 // work builds the model and the screen at each cursor wanted.
 func (v *viewer) work() {
 	defer v.workers.Done()
-	s := v.o.Session
+	s := v.sess
 	for at := range v.want {
 		m := s.Model(at)
 		sc, _ := s.Screen(at)
@@ -193,6 +235,21 @@ func (v *viewer) Update() error {
 	case <-v.o.Context.Done():
 		return ebiten.Termination
 	default:
+	}
+	if v.app == nil {
+		select {
+		case r := <-v.opening:
+			if r.err != nil {
+				v.openErr = r.err
+				return ebiten.Termination
+			}
+			if r.own {
+				v.own = r.s
+			}
+			v.start(r.s)
+		default:
+			return nil // the window says it is opening the file
+		}
 	}
 	if !v.xkTried {
 		v.xkTried = true
@@ -327,6 +384,10 @@ func (v *viewer) say(bad bool, format string, args ...any) {
 }
 
 func (v *viewer) Draw(screen *ebiten.Image) {
+	if v.app == nil {
+		v.drawOpening(screen)
+		return
+	}
 	defer v.state.write(v.o.StateFile, v.app, v.w, v.h, &v.frames)
 	if !v.dirty || v.in.Model == nil {
 		return
@@ -347,6 +408,21 @@ func (v *viewer) Draw(screen *ebiten.Image) {
 		v.firstDrawn = true
 		fmt.Fprintf(v.o.Log, "pollscope: view: first frame %v after opening began\n", time.Since(v.o.Opened).Round(time.Millisecond))
 	}
+}
+
+// drawOpening says, until the session is open, that it is being opened:
+// drawn once (the window keeps it), so that the opening has the CPU.
+func (v *viewer) drawOpening(screen *ebiten.Image) {
+	if v.openingDrawn == [2]int{v.w, v.h} {
+		return
+	}
+	v.openingDrawn = [2]int{v.w, v.h}
+	var l view.Layer
+	l.Fills = append(l.Fills, view.Fill{Rect: view.Rect{W: float64(v.w), H: float64(v.h)}, Color: view.ColWindow})
+	l.Texts = append(l.Texts, view.Text{X: 24, Y: 24, S: "opening " + v.o.Path + " …", Color: view.ColTextDim})
+	v.b.begin(screen)
+	v.b.layer(&l)
+	v.b.flush()
 }
 
 func (v *viewer) Layout(outsideWidth, outsideHeight int) (int, int) {

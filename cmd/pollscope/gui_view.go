@@ -16,9 +16,10 @@ import (
 
 // The session viewer's window (package ui), for `pollscope view FILE`.
 func init() {
-	viewWindow = func(s *emulator.Session, path string, opened time.Time, log io.Writer) error {
+	viewWindow = func(path string, opened time.Time, log io.Writer) error {
 		ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 		defer cancel()
-		return ui.RunView(ui.ViewOptions{Session: s, Path: path, Context: ctx, StateFile: os.Getenv(guiStateEnv), Log: log, Opened: opened})
+		open := func() (*emulator.Session, error) { return emulator.OpenSession(path) }
+		return ui.RunView(ui.ViewOptions{Open: open, Path: path, Context: ctx, StateFile: os.Getenv(guiStateEnv), Log: log, Opened: opened})
 	}
 }

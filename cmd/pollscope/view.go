@@ -24,10 +24,11 @@ type viewOptions struct {
 	serial  bool
 }
 
-// viewWindow opens a session in the GUI's viewer (timeline, scrubber),
-// in builds that have one (gui_view.go); nil in a build without the GUI.
-// opened is when opening the file began, for the first frame's timing.
-var viewWindow func(s *emulator.Session, path string, opened time.Time, log io.Writer) error
+// viewWindow opens the session at path in the GUI's viewer (timeline,
+// scrubber), in builds that have one (gui_view.go); nil in a build
+// without the GUI. It opens the session while the window comes up; opened
+// is when opening began, for the first frame's timing.
+var viewWindow func(path string, opened time.Time, log io.Writer) error
 
 // runView is `pollscope view`: a recorded session, shown again.
 func runView(args []string, stdout, stderr io.Writer) int {
@@ -40,13 +41,12 @@ func runView(args []string, stdout, stderr io.Writer) int {
 		return statusUsage
 	}
 	opened := time.Now()
-	s, err := emulator.OpenSession(o.path)
-	if err != nil {
-		fmt.Fprintf(stderr, "pollscope view: %v\n", err)
-		return statusUsage
-	}
-	defer s.Close()
 	if !o.summary && !o.screen && !o.serial {
+		// A file that is not a session is said so before any window.
+		if _, err := emulator.PeekSession(o.path); err != nil {
+			fmt.Fprintf(stderr, "pollscope view: %v\n", err)
+			return statusUsage
+		}
 		if viewWindow == nil {
 			fmt.Fprintf(stderr, "pollscope view: this pollscope was built without the GUI (build it with make build); "+
 				"print the session with: pollscope view -summary %s\n", o.path)
@@ -57,12 +57,18 @@ func runView(args []string, stdout, stderr io.Writer) int {
 				"print the session with: pollscope view -summary %s\n", o.path)
 			return statusNoDisplay
 		}
-		if err := viewWindow(s, o.path, opened, stderr); err != nil {
+		if err := viewWindow(o.path, opened, stderr); err != nil {
 			fmt.Fprintf(stderr, "pollscope view: %v; print the session with: pollscope view -summary %s\n", err, o.path)
 			return statusNoDisplay
 		}
 		return 0
 	}
+	s, err := emulator.OpenSession(o.path)
+	if err != nil {
+		fmt.Fprintf(stderr, "pollscope view: %v\n", err)
+		return statusUsage
+	}
+	defer s.Close()
 	_, end := s.Range()
 	at := end
 	if o.atGiven {
