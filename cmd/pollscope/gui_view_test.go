@@ -83,17 +83,19 @@ func TestViewerScrubsBack(t *testing.T) {
 		return readState(g.statePath, &st) == nil && st.ModelAt == st.Cursor && st.Cursor > burst-slack && st.Cursor < burst+slack
 	})
 	t.Logf("the cursor at %v (the first line appeared at %v)", time.Duration(st.Cursor), time.Duration(burst))
-	// Zoom the timeline in on the burst (the view follows the cursor) and
-	// select the keyboard task, as a user looking at it would.
+	// Zoom the timeline in on the burst, the last tenth of a second (the
+	// view follows the cursor), and select the keyboard task and the
+	// keyboard's queue, as a user looking at it would.
 	px, py := int(st.Plot.X+st.Plot.W*0.8), int(st.Plot.Y+40)
-	for range 8 {
+	for range 17 {
 		g.xdo("mousemove", "--window", g.wid, fmt.Sprint(px), fmt.Sprint(py), "click", "4")
 	}
 	for _, l := range st.Lanes {
-		if l.Kind == "task" && l.Label == "keyboard" {
-			g.xdo("mousemove", "--window", g.wid, "30", fmt.Sprint(int(l.Y+l.H/2)), "click", "1")
+		if (l.Kind == "task" && l.Label == "keyboard") || (l.Kind == "resource" && strings.HasPrefix(l.Label, "keyboard")) {
+			g.xdo("mousemove", "--window", g.wid, "30", fmt.Sprint(int(l.Y+8)), "click", "1")
 		}
 	}
+	g.xdo("mousemove", "--window", g.wid, fmt.Sprint(px), fmt.Sprint(int(st.Plot.Y-60)))
 	time.Sleep(time.Second)
 	if err := readState(g.statePath, &st); err != nil {
 		t.Fatal(err)
@@ -136,8 +138,8 @@ func TestViewerScrubsBack(t *testing.T) {
 }
 
 // firstLineTime is the time of the first recorded screen that shows the
-// first typed line and not the second, plus a little: a time inside the
-// first typing burst's aftermath.
+// first typed line and not the second, plus a little: just after the
+// first typing burst (the screen is sampled every 50 ms).
 func firstLineTime(t *testing.T, path string) int64 {
 	t.Helper()
 	s, err := emulator.OpenSession(path)
@@ -148,7 +150,7 @@ func firstLineTime(t *testing.T, path string) int64 {
 	for _, at := range s.Screens() {
 		sc, _ := s.Screen(at)
 		if text := sc.Text(); strings.Contains(text, "hello view") && !strings.Contains(text, "second line") {
-			return at + int64(300*time.Millisecond)
+			return at + int64(30*time.Millisecond)
 		}
 	}
 	t.Fatalf("no screen of %s shows the first line alone", path)
