@@ -2,6 +2,7 @@ package session
 
 import (
 	"bytes"
+	"math/rand/v2"
 	"runtime"
 	"sync"
 	"syscall"
@@ -76,6 +77,14 @@ func BenchmarkOpen5M(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/open")
 	b.ReportMetric(float64((cpuTime()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/open")
 	b.ReportMetric(float64(events), "events")
+	// What the open session holds: the model at the end and the
+	// checkpoints.
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "heap-MiB")
+	b.ReportMetric(float64(len(s.checkpoints)), "checkpoints")
+	runtime.KeepAlive(s)
 }
 
 // BenchmarkModel5M builds models of a 5-million-event session at a late
@@ -90,6 +99,9 @@ func BenchmarkModel5M(b *testing.B) {
 	start, last := s.Range()
 	late := start + (last-start)*9/10
 	b.Run("rebuild-at-90%", func(b *testing.B) {
+		cps := s.checkpoints
+		s.checkpoints = nil // from the start, as without checkpoints
+		defer func() { s.checkpoints = cps }()
 		cpu0 := cpuTime()
 		for b.Loop() {
 			s.mu.Lock()
@@ -99,6 +111,21 @@ func BenchmarkModel5M(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/model")
 		b.ReportMetric(float64((cpuTime()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/model")
+	})
+	// A backward jump: the viewer's scrubber dragged back to a time before
+	// every model kept, which the nearest checkpoint serves.
+	b.Run("backward-jump", func(b *testing.B) {
+		rng := rand.New(rand.NewPCG(1, 2))
+		cpu0 := cpuTime()
+		for b.Loop() {
+			s.mu.Lock()
+			s.cursors = nil
+			s.mu.Unlock()
+			s.Model(start + rng.Int64N(last-start))
+		}
+		b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/jump")
+		b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/jump")
+		b.ReportMetric(float64(len(s.checkpoints)), "checkpoints")
 	})
 	b.Run("forward-one-frame", func(b *testing.B) {
 		at := late

@@ -13,7 +13,13 @@ import (
 // FormatVersion is the session format this package writes, and the newest
 // it reads. docs/session-format.md describes it; bump it for any change an
 // older reader would misread (a new critical chunk kind, a changed record).
-const FormatVersion = 1
+// Version 2 gave the resource records (guest kinds 12-16) and the
+// debugger's host kinds codes of their own and writes packed arguments as
+// their fields; it reads version 1 too.
+const FormatVersion = 2
+
+// OldestFormatVersion is the oldest session format this package reads.
+const OldestFormatVersion = 1
 
 // magic opens every session file. Like PNG's signature, its first byte is
 // not ASCII and it holds a CR-LF pair, so a file mangled by a text-mode
@@ -97,30 +103,31 @@ func header() []byte {
 	return h
 }
 
-// checkHeader validates a file's first headerSize bytes.
-func checkHeader(h []byte) error {
+// checkHeader validates a file's first headerSize bytes and returns the
+// file's format version.
+func checkHeader(h []byte) (uint16, error) {
 	if len(h) < len(magic) || !bytes.Equal(h[:len(magic)], magic[:]) {
 		n := min(len(h), len(magic))
-		return fmt.Errorf("%w: it starts with %q, not the session signature", ErrNotSession, h[:n])
+		return 0, fmt.Errorf("%w: it starts with %q, not the session signature", ErrNotSession, h[:n])
 	}
 	if len(h) < headerSize {
-		return fmt.Errorf("%w: the file ends inside its %d-byte header", ErrTruncated, headerSize)
+		return 0, fmt.Errorf("%w: the file ends inside its %d-byte header", ErrTruncated, headerSize)
 	}
 	if got, want := binary.LittleEndian.Uint32(h[12:]), crc32.Checksum(h[:12], castagnoli); got != want {
-		return fmt.Errorf("%w: the file header fails its checksum", ErrCorrupt)
+		return 0, fmt.Errorf("%w: the file header fails its checksum", ErrCorrupt)
 	}
 	v := binary.LittleEndian.Uint16(h[8:])
 	switch {
 	case v > FormatVersion:
-		return fmt.Errorf("%w: the file is in session format version %d and this pollscope reads versions 1 to %d: open it with a newer pollscope",
-			ErrFutureVersion, v, FormatVersion)
+		return 0, fmt.Errorf("%w: the file is in session format version %d and this pollscope reads versions %d to %d: open it with a newer pollscope",
+			ErrFutureVersion, v, OldestFormatVersion, FormatVersion)
 	case v == 0:
-		return fmt.Errorf("%w: the header names format version 0, which does not exist", ErrCorrupt)
+		return 0, fmt.Errorf("%w: the header names format version 0, which does not exist", ErrCorrupt)
 	}
 	if f := binary.LittleEndian.Uint16(h[10:]); f != 0 {
-		return fmt.Errorf("%w: the header has flags %#x, which version %d does not define", ErrCorrupt, f, v)
+		return 0, fmt.Errorf("%w: the header has flags %#x, which version %d does not define", ErrCorrupt, f, v)
 	}
-	return nil
+	return v, nil
 }
 
 // compressor compresses chunk contents; one per writer, reused.

@@ -48,10 +48,14 @@ func FuzzOpen(f *testing.F) {
 // FuzzChunkContents frames arbitrary chunk contents soundly (compressed,
 // with correct checksums) after a valid header and metadata, so that
 // every decoder and the model rebuilding see the fuzzer's bytes. The data
-// is a list of chunks: a kind byte, a 2-byte length, the contents.
+// is a list of chunks: a kind byte, a 2-byte length, the contents; a
+// first byte 0xff makes it a file in format version 1.
 func FuzzChunkContents(f *testing.F) {
-	for _, file := range [][]byte{fuzzSeed(f)} {
+	for _, file := range [][]byte{fuzzSeed(f), asVersion1(f, fuzzSeed(f))} {
 		var seed []byte
+		if file[8] == 1 {
+			seed = append(seed, 0xff)
+		}
 		for off := chunkOffsetsOf(file)[1:]; len(off) > 0; off = off[1:] {
 			kind, raw := unframe(file, off[0])
 			if len(raw) > 1<<16-1 {
@@ -70,8 +74,12 @@ func FuzzChunkContents(f *testing.F) {
 		f.Fatal(err)
 	}
 	prefix := append(header(), metaChunk...)
+	prefixV1 := append(withVersion(header(), 1), metaChunk...)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		file := append([]byte(nil), prefix...)
+		if len(data) > 0 && data[0] == 0xff {
+			file, data = append([]byte(nil), prefixV1...), data[1:]
+		}
 		for len(data) >= 3 {
 			kind, n := data[0], int(binary.LittleEndian.Uint16(data[1:]))
 			data = data[3:]

@@ -55,6 +55,11 @@ type joiner struct {
 	heldMalformed uint64
 	heldDropped   uint64
 	haveDropped   bool
+	// after, if set, is told of each whole batch fed (Open's checkpoints),
+	// with the earliest time in the batch after it if that is in the same
+	// chunk (noTime if not).
+	after   func(cur *cursor, flush int64, evs []trace.Event, nextMin int64)
+	nextMin int64
 }
 
 // chunk takes the batches of events chunk ref.
@@ -76,6 +81,10 @@ func (j *joiner) chunk(ref *chunkRef, batches []Batch) {
 			j.parts = append(j.parts, b.Events...)
 			evs = j.parts
 		}
+		j.nextMin = noTime
+		if j.after != nil && i+1 < len(batches) {
+			j.nextMin = batchMin(&batches[i+1])
+		}
 		j.batch(j.index, b.Flush, b.Dropped, j.malformed, evs)
 		j.open = false
 		if j.conflict {
@@ -88,6 +97,7 @@ func (j *joiner) chunk(ref *chunkRef, batches []Batch) {
 // counters held back.
 func (j *joiner) finish() {
 	if j.open && !j.conflict {
+		j.nextMin = noTime
 		j.batch(j.index, noTime, 0, j.malformed, j.parts)
 		j.open = false
 	}
@@ -139,4 +149,17 @@ func (j *joiner) batch(index int, flush int64, dropped, malformed uint64, evs []
 		c.c.Add(win...)
 		c.last = max(c.last, index)
 	}
+	if j.after != nil {
+		j.after(c, flush, evs, j.nextMin)
+	}
+}
+
+// batchMin is the earliest time in a batch (part): its drain's and its
+// events'.
+func batchMin(b *Batch) int64 {
+	lo := b.Flush
+	for i := range b.Events {
+		lo = min(lo, b.Events[i].Time)
+	}
+	return lo
 }

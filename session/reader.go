@@ -31,6 +31,7 @@ type chunkRef struct {
 // scanState is what opening a file learns.
 type scanState struct {
 	meta     Meta
+	version  uint16 // the file's format version
 	end      *End
 	damage   error
 	good     int64 // bytes of the file that were read and found sound
@@ -79,10 +80,11 @@ func scan(r io.ReaderAt, size int64, sink eventSink, recycle chan []trace.Event)
 	if n == 0 {
 		return nil, fmt.Errorf("%w: the file is empty", ErrNotSession)
 	}
-	if err := checkHeader(h[:n]); err != nil {
+	version, err := checkHeader(h[:n])
+	if err != nil {
 		return nil, err
 	}
-	s := &scanState{good: headerSize, recycle: recycle}
+	s := &scanState{good: headerSize, recycle: recycle, version: version}
 	var payload []byte
 	var inf inflater
 	cont := false // the last events chunk ended inside a batch
@@ -182,7 +184,7 @@ func (s *scanState) take(kind byte, raw []byte, ref *chunkRef, cont *bool, sink 
 		case evs = <-s.recycle:
 		default:
 		}
-		evs, batches, err := decodeEvents(raw, evs[:0], nil)
+		evs, batches, err := decodeEvents(s.version, raw, evs[:0], nil)
 		if err != nil {
 			return err
 		}
@@ -278,7 +280,7 @@ func (s *scanState) take(kind byte, raw []byte, ref *chunkRef, cont *bool, sink 
 		s.noteTime(end.Time, end.Time)
 		s.end = &end
 	default:
-		return fmt.Errorf("unknown chunk kind %d (a file of format version %d has none such)", kind, FormatVersion)
+		return fmt.Errorf("unknown chunk kind %d (a file of format version %d has none such)", kind, s.version)
 	}
 	return nil
 }

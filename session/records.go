@@ -84,6 +84,7 @@ const (
 	metaLongPoll      = "trace.long_poll_ns"
 	metaSelfWakeShare = "trace.self_wake_share"
 	metaMaxTasks      = "trace.max_tasks"
+	metaMaxResources  = "trace.max_resources"
 	metaConfigPrefix  = "config."
 )
 
@@ -95,6 +96,7 @@ func encodeMeta(m Meta) []byte {
 		{metaLongPoll, strconv.FormatInt(int64(m.Trace.LongPoll), 10)},
 		{metaSelfWakeShare, strconv.FormatFloat(m.Trace.SelfWakeShare, 'g', -1, 64)},
 		{metaMaxTasks, strconv.Itoa(m.Trace.MaxTasks)},
+		{metaMaxResources, strconv.Itoa(m.Trace.MaxResources)},
 	}
 	for _, f := range m.Config {
 		kv = append(kv, [2]string{metaConfigPrefix + f.Name, f.Value})
@@ -139,6 +141,8 @@ func decodeMeta(raw []byte) (Meta, error) {
 			m.Trace.SelfWakeShare, err = strconv.ParseFloat(v, 64)
 		case k == metaMaxTasks:
 			m.Trace.MaxTasks, err = strconv.Atoi(v)
+		case k == metaMaxResources:
+			m.Trace.MaxResources, err = strconv.Atoi(v)
 		case strings.HasPrefix(k, metaConfigPrefix):
 			m.Config = append(m.Config, Field{Name: k[len(metaConfigPrefix):], Value: v})
 		}

@@ -29,9 +29,12 @@ type Session struct {
 	mu      sync.Mutex
 	head    *cursor   // the model at the end, built by Open
 	cursors []*cursor // models rebuilt for earlier times
-	clock   uint64    // for least-recently-used
-	evCache chunkCache[[]Batch]
-	models  chunkReader
+	// checkpoints are models Open kept on its way to the end, by time
+	// (checkpoints.go); never fed, only cloned.
+	checkpoints []checkpoint
+	clock       uint64 // for least-recently-used
+	evCache     chunkCache[[]Batch]
+	models      chunkReader
 
 	console sync.Mutex
 	scCache chunkCache[[]ScreenAt]
@@ -47,9 +50,10 @@ type Session struct {
 
 	errMu   sync.Mutex
 	readErr error // a chunk that could not be read again after Open
-	// How Model got its models: by moving a kept one forward, or by
-	// rebuilding from the start (for tests and benchmarks).
-	moved, rebuilt int
+	// How Model got its models: by moving a kept one forward, from a
+	// checkpoint, or by rebuilding from the start (for tests and
+	// benchmarks).
+	moved, resumed, rebuilt int
 }
 
 // maxCursors is how many models for earlier times a Session keeps, besides
@@ -107,10 +111,11 @@ func Open(r io.ReaderAt, size int64) (*Session, error) {
 		}, recycle)
 	}()
 	var j *joiner
+	k := newCheckpointer()
 	for jb := range jobs {
 		if j == nil {
 			s.head = newCursor(opts)
-			j = &joiner{cur: s.head, from: noTime, to: math.MaxInt64}
+			j = &joiner{cur: s.head, from: noTime, to: math.MaxInt64, after: k.afterBatch}
 		}
 		j.chunk(jb.ref, jb.batches)
 		// The model has taken what it needs: decode the next chunk into
@@ -126,6 +131,8 @@ func Open(r io.ReaderAt, size int64) (*Session, error) {
 	if j != nil {
 		j.finish()
 	}
+	k.finish()
+	s.checkpoints = k.list
 	s.idx = scanned
 	if s.head == nil {
 		s.head = newCursor(scanned.meta.Trace)
@@ -205,8 +212,9 @@ func (s *Session) noteReadErr(err error) {
 // the live view showed then (plus the events of the drain in progress at
 // at). At or after the end it is the model of the whole run. Moving at
 // forward from an earlier call costs the events in between; moving it back
-// costs the events from the start (or from a model kept for an earlier
-// time). The Model is immutable.
+// costs the events from the nearest checkpoint before at (Open keeps one
+// about every 250,000 events) or from a model kept for an earlier time.
+// The Model is immutable.
 func (s *Session) Model(at int64) *trace.Model {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -221,20 +229,35 @@ func (s *Session) Model(at int64) *trace.Model {
 			return c.c.Snapshot()
 		}
 	}
-	// Move the kept model nearest before at; rebuild from the start if
-	// none can be moved there.
+	// Move the kept model nearest before at, unless a checkpoint is
+	// nearer; rebuild from the start if none can be moved there.
 	byNearest := slices.Clone(s.cursors)
 	slices.SortFunc(byNearest, func(a, b *cursor) int { return -cmpInt64(a.at, b.at) })
+	cp := nearestCheckpoint(s.checkpoints, at)
 	for _, c := range byNearest {
+		if cp != nil && c.at < cp.cur.at {
+			break
+		}
 		if c.at < at && s.advance(c, at) {
 			c.used = s.clock
 			s.moved++
 			return c.c.Snapshot()
 		}
 	}
-	s.rebuilt++
-	c := newCursor(s.idx.meta.Trace)
-	s.advance(c, at)
+	var c *cursor
+	if cp != nil {
+		c = cp.resume()
+		if s.advance(c, at) {
+			s.resumed++
+		} else {
+			c = nil
+		}
+	}
+	if c == nil {
+		s.rebuilt++
+		c = newCursor(s.idx.meta.Trace)
+		s.advance(c, at)
+	}
 	c.used = s.clock
 	if len(s.cursors) < maxCursors {
 		s.cursors = append(s.cursors, c)
@@ -342,7 +365,7 @@ func (s *Session) pipeline(need []int, take func(k int, batches []Batch) bool) e
 			}
 			var batches []Batch
 			if err == nil {
-				evs, batches, err = decodeEvents(raw, evs[:0], nil)
+				evs, batches, err = decodeEvents(s.idx.version, raw, evs[:0], nil)
 			}
 			if err != nil {
 				readErr = chunkError(ErrCorrupt, kind, ref.off, fmt.Errorf("read again after opening: %w", err))
@@ -377,7 +400,7 @@ func (s *Session) eventChunk(k int) ([]Batch, error) {
 		if err != nil {
 			return nil, err
 		}
-		_, batches, err := decodeEvents(raw, nil, nil)
+		_, batches, err := decodeEvents(s.idx.version, raw, nil, nil)
 		return batches, err
 	})
 }

@@ -51,6 +51,19 @@ func synth(n int, seed uint64) *synthRun {
 		g(guest.EvTaskSpawn, uint32(i+1), uint64(len(name))<<48|0x100000)
 		ring[len(ring)-1].Name = name
 	}
+	// The resources: the timer table, the keyboard, the ready queue.
+	for id, r := range []struct {
+		kind     guest.ResourceKind
+		name     string
+		capacity uint64
+	}{1: {guest.ResourceTimers, "timers", 64}, 2: {guest.ResourceKeyboard, "keyboard", 1024}, 3: {guest.ResourceReadyQueue, "ready-queue", 256}} {
+		if r.name == "" {
+			continue
+		}
+		g(guest.EvResourceNew, 0, uint64(id)<<48|uint64(r.kind)<<40|uint64(len(r.name))<<32|0x100200)
+		ring[len(ring)-1].Name = r.name
+		g(guest.EvResourceState, 0, uint64(id)<<48|r.capacity<<24)
+	}
 	nextDrain := t + int64(synthDrain)
 	var dropped uint64
 	for tick := 0; r.events < n; tick++ {
@@ -63,9 +76,10 @@ func synth(n int, seed uint64) *synthRun {
 		g(guest.EvIdleExit, 0, 0)
 		g(guest.EvIrqEnter, 0, 32)
 		woke := []uint32{}
-		if tick%4 == 0 {
+		if tick%4 == 0 && tick > 0 {
 			queue++
-			g(guest.EvWake, 4, uint64(guest.WakeInterrupt)<<56|32)
+			g(guest.EvWake, 4, uint64(guest.WakeInterrupt)<<56|1<<32|32)
+			g(guest.EvResourceState, 0, 1<<48|64<<24)
 			woke = append(woke, 4)
 		}
 		if tick%7 == 3 { // a key
@@ -73,7 +87,8 @@ func synth(n int, seed uint64) *synthRun {
 			h(trace.HostIRQRaise, 1, "")
 			h(trace.HostInject, 33, "")
 			queue++
-			g(guest.EvWake, 2, uint64(guest.WakeInterrupt)<<56|33)
+			g(guest.EvResourceState, 0, 2<<48|1024<<24|1)
+			g(guest.EvWake, 2, uint64(guest.WakeInterrupt)<<56|2<<32|33)
 			woke = append(woke, 2)
 		}
 		g(guest.EvIrqExit, 0, 32)
@@ -82,8 +97,16 @@ func synth(n int, seed uint64) *synthRun {
 			g(guest.EvPollBegin, task, 0)
 			if task == 4 && rng.IntN(3) == 0 { // the heartbeat wakes the worker
 				queue++
-				g(guest.EvWake, 5, uint64(guest.WakeTask)<<56|4)
+				g(guest.EvWake, 5, uint64(guest.WakeTask)<<56|3<<32|4)
 				woke = append(woke, 5)
+			}
+			switch task {
+			case 4: // sleeps again: 4 ticks
+				g(guest.EvResourceWait, 4, 1<<48|4<<32|uint64(tick+4))
+				g(guest.EvResourceState, 0, 1<<48|64<<24|1)
+			case 2: // takes the scancode, waits for the next
+				g(guest.EvResourceState, 0, 2<<48|1024<<24)
+				g(guest.EvResourceWait, 2, 2<<48)
 			}
 			x("port-io", 1)
 			g(guest.EvPollEnd, task, 1<<32)

@@ -37,8 +37,10 @@ type execState struct {
 func (c *Collector) applyGuest(e Event, t int64) {
 	if !c.exec.haveQueue || c.exec.queue != e.Queue {
 		c.exec.haveQueue, c.exec.queue = true, e.Queue
-		c.queue = append(c.queue, CounterSample{Time: t, Value: int(e.Queue)})
+		c.queue = append(grow(c.queue, 1), CounterSample{Time: t, Value: int(e.Queue)})
+		c.queueB.added(c.queue)
 		c.stored++
+		c.queueChanged(int(e.Queue))
 	}
 	switch e.Kind {
 	case kSpawn:
@@ -61,10 +63,12 @@ func (c *Collector) applyGuest(e Event, t int64) {
 		c.exec.executor = executorName(e.Arg)
 	case kMark:
 		e.Time = t
-		c.marks = append(c.marks, e)
+		c.marks = append(grow(c.marks, 1), e)
 		c.stored++
 	case kTaskExit:
 		c.taskExit(e.Task, t)
+	case kResNew, kResState, kResWait, kResWaitEnd, kResDrop:
+		c.applyResource(e, t)
 	}
 }
 
@@ -145,7 +149,7 @@ func (c *Collector) endPoll(ts *taskState, t int64, ready bool, live uint32, for
 	wake := c.wakeIndex(ts.pollWake)
 	g := c.pollBase + uint64(len(c.polls))
 	stopped := c.stoppedSince(ts.pollS, t)
-	c.polls = append(c.polls, PollSpan{Task: ts.ID, Start: ts.pollStart, End: t, Stopped: stopped, Ready: ready,
+	c.polls = append(grow(c.polls, 1), PollSpan{Task: ts.ID, Start: ts.pollStart, End: t, Stopped: stopped, Ready: ready,
 		LiveWakers: live, Wake: wake, tok: ts.pollTok})
 	c.stored++
 	var f SpanFlag
@@ -205,7 +209,7 @@ func (c *Collector) wake(id uint32, arg uint64, t int64) {
 	}
 	src, srcID := guest.WakeSource(arg)
 	w := Wake{Time: t, Task: id, Source: src, SourceID: srcID,
-		Self: src == guest.WakeTask && srcID == id && ts.running}
+		Self: src == guest.WakeTask && srcID == id && ts.running, Resource: uint16(guest.WakeResource(arg))}
 	g := c.wakeBase + uint64(len(c.wakes))
 	if !ts.done {
 		w.tok = ts.tok
@@ -215,8 +219,11 @@ func (c *Collector) wake(id uint32, arg uint64, t int64) {
 		}
 		ts.lostWaker = false
 	}
-	c.wakes = append(c.wakes, w)
+	c.wakes = append(grow(c.wakes, 1), w)
 	c.stored++
+	if w.Resource != 0 {
+		c.resourceWake(w.Resource, t)
+	}
 
 	ts.Stats.Wakes++
 	if w.Self {

@@ -25,14 +25,22 @@ type Collector struct {
 	keys       []KeyEvent
 	stops      []DebugStop
 	lints      []Lint
-	switches   Histogram // executor switch costs (see Model.Switches)
-	hostShared int       // host[:hostShared] is shared with a snapshot
-	keysShared int       // keys[:keysShared] is shared with a snapshot
-	hostLast   int64     // the latest host event's time
-	stored     int       // items in the lists above, lints excepted
-	pollBase   uint64    // global number of polls[0]
-	wakeBase   uint64    // global number of wakes[0]
-	lanes      laneSet   // the timeline's lanes (see lanes.go)
+	switches   Histogram      // executor switch costs (see Model.Switches)
+	hostShared int            // host[:hostShared] is shared with a snapshot
+	keysShared int            // keys[:keysShared] is shared with a snapshot
+	hostLast   int64          // the latest host event's time
+	stored     int            // items in the lists above, lints excepted
+	pollBase   uint64         // global number of polls[0]
+	wakeBase   uint64         // global number of wakes[0]
+	waits      []ResourceWait // ended waits on resources, by end
+	waitBase   uint64         // global number of waits[0]
+	fills      []fillSample   // the resources' fill samples, by time (for eviction)
+	queueB     counterBuilder // block maxima of queue
+	res        resourceSet
+	// sharing: the collector has clones (Clone), so eviction reslices the
+	// lists it can rather than copying them (see dropHead).
+	sharing bool
+	lanes   laneSet // the timeline's lanes (see lanes.go)
 
 	tasks map[uint32]*taskState
 	order []*taskState // tasks sorted by id
@@ -57,6 +65,7 @@ func NewCollector(o Options) *Collector {
 	return &Collector{
 		opt:   o.withDefaults(),
 		lanes: newLaneSet(),
+		res:   newResourceSet(),
 		tasks: make(map[uint32]*taskState),
 		subs:  make(map[*subscriber]struct{}),
 	}

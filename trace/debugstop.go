@@ -149,7 +149,7 @@ func (c *Collector) debugResume(arg uint64, t int64) {
 func (c *Collector) endStop(t int64) {
 	s := &c.stop
 	end := max(t, s.seen)
-	c.stops = append(c.stops, DebugStop{Start: s.start, End: end, Reason: s.reason, Steps: s.steps})
+	c.stops = append(grow(c.stops, 1), DebugStop{Start: s.start, End: end, Reason: s.reason, Steps: s.steps})
 	c.stored++
 	c.lanes.stops.add(s.start, end, 0, 0)
 	s.total += end - s.start

@@ -18,12 +18,16 @@
 //     marks, host events and host key presses and releases;
 //   - the intervals stopped in the debugger (Model.DebugStops), whose
 //     time the durations and statistics leave out (see debugstop.go);
+//   - the executor's resources (resources.go): each with its state now,
+//     its fill level over time, the tasks' waits on it and how each
+//     ended, and the wakes that came through it;
 //   - lints: lost waker, long poll, self-wake share, missed wakeup;
 //   - the lanes a timeline draws, one list per row, searchable and with
 //     running sums of durations: per task its polls and its waits in the
 //     ready queue, per vector its handler runs, the hlt periods, the stops
-//     in the debugger, per VM exit kind its exits, the key events
-//     (Model.PollLane and its siblings).
+//     in the debugger, per VM exit kind its exits, the key events, per
+//     resource its fill level, its waits in rows and its wakes
+//     (Model.PollLane and its siblings, Model.ResourceFill).
 //
 // Collector.Snapshot returns an immutable Model that shares the collector's
 // append-only storage, so the GUI can take one every frame. Model.Final is

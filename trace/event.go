@@ -24,6 +24,12 @@ const (
 	kExecStart = Kind(guest.EvExecutorStart)
 	kMark      = Kind(guest.EvMark)
 	kTaskExit  = Kind(guest.EvTaskExit)
+
+	kResNew     = Kind(guest.EvResourceNew)
+	kResState   = Kind(guest.EvResourceState)
+	kResWait    = Kind(guest.EvResourceWait)
+	kResWaitEnd = Kind(guest.EvResourceWaitEnd)
+	kResDrop    = Kind(guest.EvResourceDrop)
 )
 
 // The host kinds.

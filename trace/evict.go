@@ -30,17 +30,24 @@ func (c *Collector) evict() {
 	c.trimLanes(k, max(c.start, cut))
 	c.dropFront(k)
 	if retime {
+		// At the cut, but never after the last guest event: a later one
+		// comes at that time at the earliest (the cut can pass it when
+		// host events run ahead).
 		c.queue[0].Time = cut
+		if c.exec.haveGuest {
+			c.queue[0].Time = min(cut, c.exec.lastGuest)
+		}
 	}
+	c.queueB.rebuild(c.queue)
 	c.start = max(c.start, cut)
 	c.evicted += uint64(k.sum())
 }
 
 // evictCounts is how many items to drop from the front of each list.
-type evictCounts struct{ polls, wakes, irqs, idle, stops, host, queue, marks, keys int }
+type evictCounts struct{ polls, wakes, irqs, idle, stops, host, queue, marks, keys, waits, fills int }
 
 func (k evictCounts) sum() int {
-	return k.polls + k.wakes + k.irqs + k.idle + k.stops + k.host + k.queue + k.marks + k.keys
+	return k.polls + k.wakes + k.irqs + k.idle + k.stops + k.host + k.queue + k.marks + k.keys + k.waits + k.fills
 }
 
 func before[T any](s []T, t int64, key func(*T) int64) int {
@@ -55,6 +62,8 @@ func eventKey(e *Event) int64          { return e.Time }
 func sampleKey(s *CounterSample) int64 { return s.Time }
 func keyKey(k *KeyEvent) int64         { return k.Time }
 func stopKey(s *DebugStop) int64       { return s.Start }
+func waitKey(w *ResourceWait) int64    { return w.End }
+func fillKey(f *fillSample) int64      { return f.Time }
 
 // countBefore counts, per list, the items whose time is before t.
 func (c *Collector) countBefore(t int64) evictCounts {
@@ -68,6 +77,8 @@ func (c *Collector) countBefore(t int64) evictCounts {
 		queue: before(c.queue, t, sampleKey),
 		marks: before(c.marks, t, eventKey),
 		keys:  before(c.keys, t, keyKey),
+		waits: before(c.waits, t, waitKey),
+		fills: before(c.fills, t, fillKey),
 	}
 }
 
@@ -95,7 +106,7 @@ func (c *Collector) proportional(chunk int) evictCounts {
 	return evictCounts{
 		polls: part(len(c.polls)), wakes: part(len(c.wakes)), irqs: part(len(c.irqs)),
 		idle: part(len(c.idle)), stops: part(len(c.stops)), host: part(len(c.host)), queue: part(len(c.queue)),
-		marks: part(len(c.marks)), keys: part(len(c.keys)),
+		marks: part(len(c.marks)), keys: part(len(c.keys)), waits: part(len(c.waits)), fills: part(len(c.fills)),
 	}
 }
 
@@ -113,18 +124,56 @@ func (c *Collector) dropFront(k evictCounts) {
 	}
 	c.polls = polls
 	c.pollBase += uint64(k.polls)
-	c.wakes = tail(c.wakes, k.wakes)
+	waits := tail(c.waits, k.waits)
+	for i := range waits {
+		if w := waits[i].Wake; w >= 0 {
+			if w -= k.wakes; w < 0 {
+				w = -1
+			}
+			waits[i].Wake = w
+		}
+	}
+	c.waits = waits
+	c.waitBase += uint64(k.waits)
+	c.fills = dropHead(c.fills, k.fills, c.sharing)
+	c.wakes = dropHead(c.wakes, k.wakes, c.sharing)
 	c.wakeBase += uint64(k.wakes)
-	c.irqs = tail(c.irqs, k.irqs)
-	c.idle = tail(c.idle, k.idle)
-	c.stops = tail(c.stops, k.stops)
-	c.host = tail(c.host, k.host)
-	c.hostShared = 0
+	c.irqs = dropHead(c.irqs, k.irqs, c.sharing)
+	c.idle = dropHead(c.idle, k.idle, c.sharing)
+	c.stops = dropHead(c.stops, k.stops, c.sharing)
+	c.host = dropHead(c.host, k.host, c.sharing)
+	c.hostShared = sharedAfter(c.hostShared, k.host, c.sharing)
 	c.queue = tail(c.queue, k.queue)
-	c.marks = tail(c.marks, k.marks)
-	c.keys = tail(c.keys, k.keys)
-	c.keysShared = 0
+	c.marks = dropHead(c.marks, k.marks, c.sharing)
+	c.keys = dropHead(c.keys, k.keys, c.sharing)
+	c.keysShared = sharedAfter(c.keysShared, k.keys, c.sharing)
 	c.stored -= k.sum()
+}
+
+// dropHead drops the first k items of s. It copies the rest into a new
+// array, so that the memory of the dropped ones goes with the last
+// snapshot that sees them; or, in a collector that has clones (sharing),
+// it reslices, so that clones taken before and after this eviction keep
+// sharing one array (a session viewer keeps clones as checkpoints): the
+// list's next growth compacts it then. Lists whose items are rewritten
+// on eviction (indexes rebased, a sample retimed) always copy.
+func dropHead[T any](s []T, k int, reslice bool) []T {
+	if k == 0 {
+		return s
+	}
+	if reslice {
+		return s[k:]
+	}
+	return tail(s, k)
+}
+
+// sharedAfter is how much of a list snapshots still see after dropHead
+// dropped k of it: none of a copy.
+func sharedAfter(shared, k int, resliced bool) int {
+	if resliced {
+		return max(shared-k, 0)
+	}
+	return 0
 }
 
 // tail returns a copy of s[k:] with some room to grow.
@@ -165,6 +214,12 @@ func (c *Collector) firstKeyAfter(k evictCounts) int64 {
 	}
 	if k.keys < len(c.keys) {
 		t = min(t, c.keys[k.keys].Time)
+	}
+	if k.waits < len(c.waits) {
+		t = min(t, c.waits[k.waits].End)
+	}
+	if k.fills < len(c.fills) {
+		t = min(t, c.fills[k.fills].Time)
 	}
 	return t
 }

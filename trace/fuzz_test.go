@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -11,7 +12,8 @@ import (
 // fuzzKinds are the kinds a fuzz record can have: all guest and host kinds
 // and a few that are neither.
 var fuzzKinds = []Kind{kSpawn, kPollBegin, kPollEnd, kWake, kIrqEnter, kIrqExit, kIdleEnter, kIdleExit,
-	kExecStart, kMark, kTaskExit, HostIRQRaise, HostInject, HostExit, HostKeyEvent, HostDebugStop, HostDebugResume, 0, 12, 99, 106}
+	kExecStart, kMark, kTaskExit, kResNew, kResState, kResWait, kResWaitEnd, kResDrop,
+	HostIRQRaise, HostInject, HostExit, HostKeyEvent, HostDebugStop, HostDebugResume, 0, 17, 99, 106}
 
 const fuzzRecord = 8
 
@@ -37,7 +39,9 @@ func decodeFuzz(data []byte) [][]Event {
 		case kPollEnd:
 			e.Arg = uint64(r[3]&1) | uint64(r[4]%3)<<32
 		case kWake:
-			e.Arg = uint64(r[3]%4)<<56 | uint64(r[4]%12)
+			e.Arg = uint64(r[3]%4)<<56 | uint64(r[4]%12) | uint64(r[6]%6)<<32
+		case kResNew, kResState, kResWait, kResWaitEnd, kResDrop:
+			e.Arg = fuzzResourceArg(e.Kind, r)
 		case kIrqEnter, kIrqExit:
 			e.Arg = uint64(30 + r[3]%5)
 		case kExecStart:
@@ -45,7 +49,7 @@ func decodeFuzz(data []byte) [][]Event {
 		default:
 			e.Arg = raw
 		}
-		if e.Kind == kSpawn || e.Kind == HostExit {
+		if e.Kind == kSpawn || e.Kind == HostExit || e.Kind == kResNew {
 			e.Name = string(r[3:5])
 		}
 		batch = append(batch, e)
@@ -54,6 +58,25 @@ func decodeFuzz(data []byte) [][]Event {
 		}
 	}
 	return append(batches, batch)
+}
+
+// fuzzResourceArg makes a resource record's argument from a fuzz record:
+// ids 0-5 (0 is none), every resource kind and one that is none, small
+// lengths and capacities, timer details, every wait-end reason and one
+// more.
+func fuzzResourceArg(k Kind, r []byte) uint64 {
+	id := uint64(r[3]%6) << 48
+	switch k {
+	case kResNew:
+		return id | uint64(r[4]%6)<<40 | 2<<32
+	case kResState:
+		return id | uint64(r[4]%8)<<24 | uint64(r[6]%10)
+	case kResWait:
+		return id | uint64(r[4]%40)<<32 | uint64(r[6])
+	case kResWaitEnd:
+		return id | uint64(r[4]%5)
+	}
+	return id
 }
 
 // encodeFuzz is decodeFuzz's rough inverse, for seeds.
@@ -75,6 +98,8 @@ func encodeFuzz(evs []Event) []byte {
 			a3, a4 = byte(e.Arg&1), byte(e.Arg>>32)
 		case kWake:
 			a3, a4 = byte(e.Arg>>56), byte(e.Arg)
+		case kResNew, kResState, kResWait, kResWaitEnd, kResDrop:
+			a3, a4 = byte(e.Arg>>48), byte(e.Arg>>24)
 		case kIrqEnter, kIrqExit:
 			a3 = byte(e.Arg - 30)
 		}
@@ -84,17 +109,35 @@ func encodeFuzz(evs []Event) []byte {
 }
 
 func FuzzCollector(f *testing.F) {
-	for _, s := range []*stream{keyboardStream(), yieldStream(25), heartbeatStream(6, 3, 4), simpleStream(4), demoStream(8), heldAtBreakpoint(100*time.Microsecond, true)} {
+	for _, s := range []*stream{keyboardStream(), yieldStream(25), heartbeatStream(6, 3, 4), simpleStream(4), demoStream(8), heldAtBreakpoint(100*time.Microsecond, true), resourceStream()} {
 		f.Add(encodeFuzz(s.evs))
 	}
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		const maxEvents, maxTasks = 40, 6
-		c := NewCollector(Options{MaxEvents: maxEvents, MaxTasks: maxTasks, LongPoll: time.Microsecond})
+		o := Options{MaxEvents: maxEvents, MaxTasks: maxTasks, LongPoll: time.Microsecond, MaxResources: 3}
+		c := NewCollector(o)
+		// A clone taken after the first batch, and a collector without
+		// clones (it evicts by copying; c and the clone reslice): all
+		// three must agree, and snapshots must never change.
+		var clone *Collector
+		plain := NewCollector(o)
+		var firstShared, firstPlain *Model
 		var m *Model
-		for _, batch := range decodeFuzz(data) {
+		for i, batch := range decodeFuzz(data) {
 			c.Add(batch...)
+			plain.Add(batch...)
+			if clone != nil {
+				clone.Add(batch...)
+			}
+			if i == 0 {
+				clone = c.Clone()
+				firstShared, firstPlain = c.Snapshot(), plain.Snapshot()
+			}
 			m = c.Snapshot()
+			if pm := plain.Snapshot(); !reflect.DeepEqual(m, pm) || !reflect.DeepEqual(clone.Snapshot(), pm) {
+				t.Fatalf("after batch %d a collector with clones and its clone differ from one without", i)
+			}
 			checkModel(t, m)
 			if n := stored(m); n > maxEvents {
 				t.Fatalf("%d items stored, cap %d", n, maxEvents)
@@ -113,6 +156,13 @@ func FuzzCollector(f *testing.F) {
 			for _, task := range m.Tasks {
 				m.PollsIn(task.ID, m.Start, m.End+1)
 			}
+			for _, r := range m.Resources {
+				m.RecentWaits(r.Key, 3)
+				m.ResourceFill(r.Key).ValueAt(m.End)
+			}
+		}
+		if !reflect.DeepEqual(firstShared, firstPlain) {
+			t.Fatalf("the first batch's snapshot changed as the collector with clones went on")
 		}
 		var buf bytes.Buffer
 		if err := m.WritePerfetto(&buf); err != nil {

@@ -158,6 +158,7 @@ func checkModel(t testing.TB, m *Model) {
 		}
 	}
 	checkLanes(t, m)
+	checkResources(t, m)
 }
 
 // checkLanes checks that the lanes hold what the lists hold, in order.

@@ -31,8 +31,8 @@ func (l *spanLane) add(start, end int64, flag SpanFlag, ref uint64) {
 		cum = last.cum + last.end - l.starts[n-1]
 	}
 	end = max(end, start)
-	l.starts = append(l.starts, start)
-	l.spans = append(l.spans, laneSpan{end: end, cum: cum, ref: ref, flag: flag})
+	l.starts = append(grow(l.starts, 1), start)
+	l.spans = append(grow(l.spans, 1), laneSpan{end: end, cum: cum, ref: ref, flag: flag})
 	l.changed = true
 }
 
@@ -66,14 +66,14 @@ func (l *spanLane) snapshot(open openSpan, ok bool, end int64) *SpanList {
 	return v
 }
 
-// dropBefore drops the spans that start before t, copying the rest.
-func (l *spanLane) dropBefore(t int64) {
-	l.dropFront(sort.Search(len(l.starts), func(i int) bool { return l.starts[i] >= t }))
+// dropBefore drops the spans that start before t (see dropHead).
+func (l *spanLane) dropBefore(t int64, reslice bool) {
+	l.dropFront(sort.Search(len(l.starts), func(i int) bool { return l.starts[i] >= t }), reslice)
 }
 
-func (l *spanLane) dropFront(k int) {
+func (l *spanLane) dropFront(k int, reslice bool) {
 	if k > 0 {
-		l.starts, l.spans = tail(l.starts, k), tail(l.spans, k)
+		l.starts, l.spans = dropHead(l.starts, k, reslice), dropHead(l.spans, k, reslice)
 		l.changed = true
 	}
 }
@@ -97,7 +97,7 @@ func (l *instantLane) add(t int64, flag InstantFlag) {
 	}
 	switch {
 	case i == n:
-		l.times, l.flags = append(l.times, t), append(l.flags, flag)
+		l.times, l.flags = append(grow(l.times, 1), t), append(grow(l.flags, 1), flag)
 	case i < l.shared:
 		l.times = slices.Insert(slices.Clip(l.times), i, t)
 		l.flags = slices.Insert(slices.Clip(l.flags), i, flag)
@@ -117,10 +117,10 @@ func (l *instantLane) snapshot() *Instants {
 	return l.view
 }
 
-// dropFront drops the first k instants, copying the rest.
-func (l *instantLane) dropFront(k int) {
+// dropFront drops the first k instants (see dropHead).
+func (l *instantLane) dropFront(k int, reslice bool) {
 	if k = min(k, len(l.times)); k > 0 {
-		l.times, l.flags, l.shared, l.changed = tail(l.times, k), tail(l.flags, k), 0, true
+		l.times, l.flags, l.shared, l.changed = dropHead(l.times, k, reslice), dropHead(l.flags, k, reslice), sharedAfter(l.shared, k, reslice), true
 	}
 }
 
@@ -130,7 +130,7 @@ func insertByTime[T any](s []T, shared *int, v T, time func(*T) int64) []T {
 	n := len(s)
 	t := time(&v)
 	if n == 0 || time(&s[n-1]) <= t {
-		return append(s, v)
+		return append(grow(s, 1), v)
 	}
 	i := sort.Search(n, func(i int) bool { return time(&s[i]) > t })
 	if i < *shared {
@@ -282,26 +282,26 @@ func (c *Collector) trimLanes(k evictCounts, t int64) {
 		}
 		for id, n := range perTask {
 			if tl := s.tasks[id]; tl != nil {
-				tl.polls.dropFront(min(n, len(tl.polls.spans)))
+				tl.polls.dropFront(min(n, len(tl.polls.spans)), c.sharing)
 			}
 		}
 	}
 	for id, tl := range s.tasks {
-		tl.waits.dropBefore(t)
+		tl.waits.dropBefore(t, c.sharing)
 		if c.tasks[id] == nil && len(tl.polls.spans) == 0 && len(tl.waits.spans) == 0 {
 			delete(s.tasks, id)
 		}
 	}
 	for v, l := range s.irqs {
 		// By end: a handler's own nested one may outlive it in the list.
-		l.dropFront(sort.Search(len(l.spans), func(i int) bool { return l.spans[i].end >= t }))
+		l.dropFront(sort.Search(len(l.spans), func(i int) bool { return l.spans[i].end >= t }), c.sharing)
 		if len(l.spans) == 0 && !c.irqOpen(v) {
 			delete(s.irqs, v)
 			s.vectors = slices.DeleteFunc(slices.Clone(s.vectors), func(x uint8) bool { return x == v })
 		}
 	}
-	s.idle.dropFront(min(k.idle, len(s.idle.spans)))
-	s.stops.dropFront(min(k.stops, len(s.stops.spans)))
+	s.idle.dropFront(min(k.idle, len(s.idle.spans)), c.sharing)
+	s.stops.dropFront(min(k.stops, len(s.stops.spans)), c.sharing)
 	if k.host > 0 {
 		perKind := map[string]int{}
 		for _, e := range c.host[:k.host] {
@@ -311,12 +311,13 @@ func (c *Collector) trimLanes(k evictCounts, t int64) {
 		}
 		for kind, n := range perKind {
 			if l := s.exits[kind]; l != nil {
-				if l.dropFront(n); len(l.times) == 0 {
+				if l.dropFront(n, c.sharing); len(l.times) == 0 {
 					delete(s.exits, kind)
 					s.exitKinds = slices.DeleteFunc(slices.Clone(s.exitKinds), func(x string) bool { return x == kind })
 				}
 			}
 		}
 	}
-	s.keys.dropFront(k.keys)
+	s.keys.dropFront(k.keys, c.sharing)
+	c.trimResourceLanes(k)
 }

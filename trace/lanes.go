@@ -176,6 +176,8 @@ type laneIndex struct {
 	exits     map[string]*Instants
 	exitKinds []string // the keys of exits, sorted
 	keys      *Instants
+	queue     *CounterLane
+	resources map[uint32]resourceLaneViews
 }
 
 // noSpans and noInstants are what a lane the model does not have reads as.

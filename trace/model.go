@@ -39,6 +39,16 @@ type Model struct {
 	// OpenDebugStops is the stop in the debugger in progress (at most one).
 	OpenDebugStops []DebugStop
 
+	// Resources are the executor's resources (resources.go), alive and
+	// dropped, sorted by Key; Waits the ended waits on them, sorted by
+	// End; OpenWaits the waits in progress, sorted by Start, with End set
+	// to Model.End. Tick is the guest's timer tick as its timer waits tell
+	// (10 ms until they do), by which a timer wait's Deadline is placed.
+	Resources []Resource
+	Waits     []ResourceWait
+	OpenWaits []ResourceWait
+	Tick      time.Duration
+
 	// Dropped counts records the guest could not write (its ring was full);
 	// Malformed, records the host rejected; Evicted, stored items and tasks
 	// evicted to respect Options.MaxEvents and Options.MaxTasks;
@@ -54,11 +64,15 @@ type Model struct {
 	// events add nothing that starts before it and end nothing open before
 	// it; only eviction removes items, from Start on. Final is the earliest
 	// of the spans still open (a poll, a handler, a hlt, a task's wait), the
-	// last guest event, and HostSettle before the last host event.
+	// last guest event, and HostSettle before the last host event. A
+	// resource wait still open does not hold it back (a task may wait on
+	// the keyboard for hours): such a wait ends, if ever, after the last
+	// guest event, and its row's span is flagged SpanOpen until then.
 	Final int64
 
 	pollBase uint64     // global number of Polls[0]
 	wakeBase uint64     // global number of Wakes[0]
+	waitBase uint64     // global number of Waits[0]
 	lanes    *laneIndex // the lanes; nil in a zero Model
 }
 
@@ -148,6 +162,11 @@ type Wake struct {
 	SourceID uint32         // the waking task's id or the interrupt vector
 	// Self: the task woke itself during its own poll (yield_now does this).
 	Self bool
+	// Resource is the guest's id of the resource the wake came through (0:
+	// none named, a guest that predates resources); ResourceKey is that
+	// Resource's Key in the model (0 if it names none).
+	Resource    uint16
+	ResourceKey uint32
 
 	tok uint64 // the token of the poll this wake causes; 0 = none (the task had finished)
 }

@@ -17,6 +17,9 @@ type Options struct {
 	// longest ago are evicted; if none has finished, events of new tasks are
 	// skipped and counted in Model.Unmatched. Default 4096.
 	MaxTasks int
+	// MaxResources caps the resource table as MaxTasks caps the tasks:
+	// the resources dropped longest ago go first. Default 1024.
+	MaxResources int
 }
 
 // The defaults Options' zero fields select.
@@ -25,6 +28,7 @@ const (
 	DefaultLongPoll      = 10 * time.Millisecond
 	DefaultSelfWakeShare = 0.5
 	DefaultMaxTasks      = 4096
+	DefaultMaxResources  = 1024
 
 	// selfWakeMinWakes is how many wakes a task needs before the self-wake
 	// share lint looks at it.
@@ -45,6 +49,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxTasks <= 0 {
 		o.MaxTasks = DefaultMaxTasks
+	}
+	if o.MaxResources <= 0 {
+		o.MaxResources = DefaultMaxResources
 	}
 	return o
 }

@@ -17,6 +17,17 @@ func (x *export) writeCounters(cw *chromeWriter) {
 		cw.write(&chromeEvent{ph: 'C', name: "ready queue", pid: guestPID, tid: 0, ts: s.Time, dur: -1,
 			args: []arg{numArg("length", float64(s.Value))}})
 	}
+	// Each resource's fill level (a ready queue's is the queue above).
+	for _, r := range m.Resources {
+		if r.Kind == ResourceReadyQueue {
+			continue
+		}
+		l := m.ResourceFill(r.Key)
+		for i := range l.Len() {
+			cw.write(&chromeEvent{ph: 'C', name: r.Label(), pid: guestPID, tid: 0, ts: l.Time(i), dur: -1,
+				args: []arg{numArg("length", float64(l.Value(i)))}})
+		}
+	}
 	x.writeRate(cw)
 	x.writeExits(cw)
 }

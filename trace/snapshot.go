@@ -40,6 +40,7 @@ func (c *Collector) Snapshot() *Model {
 		wakeBase:        c.wakeBase,
 		lanes:           c.snapshotLanes(c.end),
 	}
+	c.snapshotResources(m, m.lanes)
 	c.switches.share()
 	m.Switches = c.switches
 	c.hostShared, c.keysShared = len(c.host), len(c.keys)

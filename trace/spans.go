@@ -66,7 +66,7 @@ func (c *Collector) endIRQs(i int, t int64) {
 	slices.SortFunc(done, func(a, b IRQSpan) int {
 		return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(b.End, a.End))
 	})
-	c.irqs = append(c.irqs, done...)
+	c.irqs = append(grow(c.irqs, len(done)), done...)
 	c.stored += len(done)
 	c.exec.irqDone = done[:0]
 }
@@ -105,7 +105,7 @@ func (c *Collector) endIdle(t int64) {
 	if !c.exec.idleOpen {
 		return
 	}
-	c.idle = append(c.idle, Span{Start: c.exec.idleStart, End: t})
+	c.idle = append(grow(c.idle, 1), Span{Start: c.exec.idleStart, End: t})
 	c.stored++
 	c.lanes.idle.add(c.exec.idleStart, t, 0, 0)
 	c.exec.idleOpen = false

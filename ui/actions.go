@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/hajimehoshi/ebiten/v2"
@@ -76,8 +78,10 @@ func (g *game) reset() {
 		defer g.jobs.Done()
 		m, err := emulator.New(g.opts.Config)
 		if err == nil {
+			g.recordOwn(m)
 			if err = m.Start(); err != nil {
 				m.Close()
+				g.closeOwn(m)
 				m = nil
 			}
 		}
@@ -104,6 +108,7 @@ func (g *game) finishReset(d resetDone) {
 	go func() {
 		defer g.jobs.Done()
 		old.Close()
+		g.closeOwn(old)
 	}()
 	g.result = nil
 	g.app.MachineReset()
@@ -112,11 +117,18 @@ func (g *game) finishReset(d resetDone) {
 }
 
 // saveTrace writes the trace as Perfetto JSON to Options.TracePath or to
-// pollscope-trace-<time>.json in Options.Dir.
+// pollscope-trace-<time>.json in Options.Dir, and the session recorded so
+// far beside it (pollscope-session-<time>.pollscope, or TracePath with
+// the extension .pollscope), for pollscope view.
 func (g *game) saveTrace() {
 	path := g.opts.TracePath
+	now := stamp()
 	if path == "" {
-		path = filepath.Join(g.opts.Dir, "pollscope-trace-"+stamp()+".json")
+		path = filepath.Join(g.opts.Dir, "pollscope-trace-"+now+".json")
+	}
+	sessionPath := filepath.Join(g.opts.Dir, "pollscope-session-"+now+".pollscope")
+	if g.opts.TracePath != "" {
+		sessionPath = strings.TrimSuffix(path, filepath.Ext(path)) + ".pollscope"
 	}
 	m := g.machine.Load()
 	g.jobs.Add(1)
@@ -128,26 +140,75 @@ func (g *game) saveTrace() {
 			g.say(true, "could not save the trace: %v", err)
 			return
 		}
-		g.say(false, "trace saved to %s (open it in ui.perfetto.dev)", path)
+		if err := writeFile(sessionPath, m.SaveSession); err != nil {
+			g.say(true, "trace saved to %s; could not save the session: %v", path, err)
+			return
+		}
+		g.say(false, "trace saved to %s (open it in ui.perfetto.dev), session to %s (pollscope view)", path, sessionPath)
 	}()
+}
+
+// recordOwn has a machine that records no session (no -record) record
+// one to a file of its own, so that the window can save the session on
+// demand: an unnamed temporary file (created and unlinked at once, so it
+// goes when the machine does), which grows with the run, by some 3.5
+// bytes an event. Call it before Start.
+func (g *game) recordOwn(m *emulator.Machine) {
+	if m.Recording() {
+		return
+	}
+	f, err := os.CreateTemp("", "pollscope-session-*.pollscope")
+	if err == nil {
+		os.Remove(f.Name())
+		err = m.Record(f)
+	}
+	if err != nil {
+		if f != nil {
+			f.Close()
+		}
+		g.say(true, "cannot record the session, so Save trace will save the trace only: %v", err)
+		return
+	}
+	g.ownMu.Lock()
+	if g.own == nil {
+		g.own = map[*emulator.Machine]*os.File{}
+	}
+	g.own[m] = f
+	g.ownMu.Unlock()
+}
+
+// closeOwn closes the file recordOwn recorded a closed machine's session
+// to.
+func (g *game) closeOwn(m *emulator.Machine) {
+	g.ownMu.Lock()
+	f := g.own[m]
+	delete(g.own, m)
+	g.ownMu.Unlock()
+	if f != nil {
+		f.Close()
+	}
 }
 
 // screenshot saves the window as pollscope-screenshot-<time>.png in
 // Options.Dir.
-func (g *game) screenshot(screen *ebiten.Image) {
+func (g *game) screenshot(screen *ebiten.Image) { screenshotTo(screen, g.opts.Dir, &g.jobs, g.say) }
+
+// screenshotTo saves the frame on screen as pollscope-screenshot-<time>.png
+// in dir, on a job of jobs, and says how it went.
+func screenshotTo(screen *ebiten.Image, dir string, jobs *sync.WaitGroup, say func(bad bool, format string, args ...any)) {
 	b := screen.Bounds()
 	img := image.NewRGBA(b)
 	screen.ReadPixels(img.Pix)
-	path := filepath.Join(g.opts.Dir, "pollscope-screenshot-"+stamp()+".png")
-	g.jobs.Add(1)
+	path := filepath.Join(dir, "pollscope-screenshot-"+stamp()+".png")
+	jobs.Add(1)
 	go func() {
-		defer g.jobs.Done()
+		defer jobs.Done()
 		err := writeFile(path, func(w io.Writer) error { return png.Encode(w, img) })
 		if err != nil {
-			g.say(true, "could not save the screenshot: %v", err)
+			say(true, "could not save the screenshot: %v", err)
 			return
 		}
-		g.say(false, "screenshot saved to %s", path)
+		say(false, "screenshot saved to %s", path)
 	}()
 }
 

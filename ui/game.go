@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -29,7 +31,8 @@ type Options struct {
 	// Title is the window title.
 	Title string
 	// TracePath is where "save trace" writes; "" for
-	// pollscope-trace-<time>.json in Dir.
+	// pollscope-trace-<time>.json in Dir. The session goes beside it, its
+	// extension .pollscope.
 	TracePath string
 	// Dir is where screenshots (and traces without TracePath) go; "" for
 	// view.DefaultSaveDir().
@@ -76,25 +79,13 @@ func Run(opts Options) (*emulator.Machine, error) {
 	g.app.Metrics = at.metrics
 	g.b.at = at
 	g.machine.Store(opts.Machine)
+	g.recordOwn(opts.Machine)
 	if err := opts.Machine.Start(); err != nil {
 		return opts.Machine, err
 	}
 	g.watch(opts.Machine, 0)
 
-	w, h := 1600, 1000
-	if mw, mh := ebiten.Monitor().Size(); mw > 0 && mh > 0 {
-		w, h = min(w, mw-40), min(h, mh-80)
-	}
-	ebiten.SetWindowSize(max(w, view.MinWidth), max(h, view.MinHeight))
-	ebiten.SetWindowSizeLimits(view.MinWidth, view.MinHeight, -1, -1)
-	ebiten.SetWindowResizingMode(ebiten.WindowResizingModeEnabled)
-	ebiten.SetWindowTitle(opts.Title)
-	// One Update per frame: the frame's pointer state is read once, and the
-	// keyboard's events are taken as they come (see xkeys.go).
-	ebiten.SetTPS(ebiten.SyncWithFPS)
-	// The window keeps its last frame: Draw draws only when something
-	// changed (view.Redraw), and ebiten then skips presenting as well.
-	ebiten.SetScreenClearedEveryFrame(false)
+	setUpWindow(opts.Title)
 	err = ebiten.RunGameWithOptions(g, &ebiten.RunGameOptions{X11ClassName: windowClass, X11InstanceName: windowClass})
 	if g.xk != nil {
 		g.xk.close()
@@ -108,6 +99,24 @@ func Run(opts Options) (*emulator.Machine, error) {
 	default:
 	}
 	return g.machine.Load(), err
+}
+
+// setUpWindow sizes and titles the window, before ebiten opens it.
+func setUpWindow(title string) {
+	w, h := 1600, 1000
+	if mw, mh := ebiten.Monitor().Size(); mw > 0 && mh > 0 {
+		w, h = min(w, mw-40), min(h, mh-80)
+	}
+	ebiten.SetWindowSize(max(w, view.MinWidth), max(h, view.MinHeight))
+	ebiten.SetWindowSizeLimits(view.MinWidth, view.MinHeight, -1, -1)
+	ebiten.SetWindowResizingMode(ebiten.WindowResizingModeEnabled)
+	ebiten.SetWindowTitle(title)
+	// One Update per frame: the frame's pointer state is read once, and the
+	// keyboard's events are taken as they come (see xkeys.go).
+	ebiten.SetTPS(ebiten.SyncWithFPS)
+	// The window keeps its last frame: Draw draws only when something
+	// changed (view.Redraw), and ebiten then skips presenting as well.
+	ebiten.SetScreenClearedEveryFrame(false)
 }
 
 // game is the ebiten.Game: it owns the App and the machine.
@@ -152,6 +161,14 @@ type game struct {
 	shotWanted bool
 	jobs       sync.WaitGroup
 	state      stateWriter
+	hostOnce   sync.Once
+	hostKind   string // emulator.DetectHostKind's name
+
+	// own are the files recordOwn opened, by machine: one is closed after
+	// its machine (a reset replaces it); the last machine's stays open
+	// for the caller, which closes the machine after Run.
+	ownMu sync.Mutex
+	own   map[*emulator.Machine]*os.File
 
 	// The debugger (debug.go): the CPU pane's reads, and whether (and
 	// why) the vCPU stood still in the debugger at the last frame.
@@ -280,7 +297,7 @@ func (g *game) takeFrame(input bool) {
 // Draw has the App compute the frame and draws it, when something changed
 // since the last one; otherwise the window keeps showing that one.
 func (g *game) Draw(screen *ebiten.Image) {
-	defer g.state.write(g)
+	defer g.state.write(g.opts.StateFile, g.app, g.w, g.h, &g.frames)
 	if !g.dirty || g.frame.Model == nil {
 		return
 	}
@@ -305,7 +322,7 @@ func (g *game) Layout(outsideWidth, outsideHeight int) (int, int) {
 }
 
 func (g *game) status(m *emulator.Machine) view.Status {
-	st := view.Status{Backend: strings.ToUpper(m.Backend()), VM: "running", EventsRate: g.evRate, ExitsRate: g.exRate}
+	st := view.Status{Backend: strings.ToUpper(m.Backend()), Host: g.hostText(m), VM: "running", EventsRate: g.evRate, ExitsRate: g.exRate}
 	if m.Paused() {
 		st.Paused, st.VM = true, "paused"
 	}
@@ -330,6 +347,24 @@ func (g *game) status(m *emulator.Machine) view.Status {
 		}
 	}
 	return st
+}
+
+// hostText says what the backend runs on, for the status bar: the kind
+// of KVM host (emulator.DetectHostKind, looked up once: it reads
+// /proc/cpuinfo), or that the software CPU runs, in deterministic time
+// under Config.ICount.
+func (g *game) hostText(m *emulator.Machine) string {
+	switch m.Backend() {
+	case emulator.BackendKVM:
+		g.hostOnce.Do(func() { g.hostKind = emulator.DetectHostKind().Name() })
+		return "on " + g.hostKind
+	case emulator.BackendTCG:
+		if g.opts.Config.ICount {
+			return "the software CPU · deterministic (icount)"
+		}
+		return "the software CPU"
+	}
+	return ""
 }
 
 func resultText(r emulator.Result) string {

@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"image/color"
 	"os"
 	"slices"
@@ -31,6 +32,13 @@ type State struct {
 	VM            string // the status bar's VM state ("running", "stopped in the debugger (breakpoint)")
 	// CPU is the CPU pane, while it is shown.
 	CPU *StateCPU `json:",omitempty"`
+	// The session viewer's cursor (0 in the live window): where it is,
+	// what the shown model is at, whether it plays; the scrubber's track
+	// and the session's time range.
+	Cursor, ModelAt          int64 `json:",omitempty"`
+	Playing                  bool  `json:",omitempty"`
+	Track                    view.Rect
+	SessionStart, SessionEnd int64 `json:",omitempty"`
 	// Frame times over the last frames (CPU time in Update and Draw).
 	FrameMedianMs, FrameWorstMs float64
 	Frames                      int
@@ -55,6 +63,10 @@ type StateLane struct {
 	Kind  string
 	Task  uint32
 	Y, H  float64
+	// A resource's lane: the top of its fill band (view.ResFillH high)
+	// and of each wait row (view.ResRowH high).
+	FillY float64   `json:",omitempty"`
+	RowsY []float64 `json:",omitempty"`
 }
 
 type stateWriter struct {
@@ -62,14 +74,14 @@ type stateWriter struct {
 	written time.Time
 }
 
-// write saves the state when it changed, at most twice a second.
-func (s *stateWriter) write(g *game) {
-	if g.opts.StateFile == "" || time.Since(s.written) < 500*time.Millisecond {
+// write saves the state of app a in a w×h window to path when it
+// changed, at most twice a second.
+func (s *stateWriter) write(path string, a *view.App, w, h int, frames *frameStats) {
+	if path == "" || time.Since(s.written) < 500*time.Millisecond {
 		return
 	}
-	a := g.app
 	st := State{
-		Width: g.w, Height: g.h,
+		Width: w, Height: h,
 		Screen: a.Layout.Screen, Scale: a.Layout.Scale,
 		Plot: a.Timeline.Plot,
 		Colors: map[string]color.RGBA{
@@ -82,18 +94,34 @@ func (s *stateWriter) write(g *game) {
 		VM:       a.Status.VM,
 		CPU:      stateCPU(a),
 	}
-	st.FrameMedianMs, st.FrameWorstMs, st.Frames = g.frames.summary()
+	if p := a.Player; p != nil {
+		st.Cursor, st.ModelAt, st.Playing, st.Track = p.At, p.ModelAt, p.Playing, p.Track
+		st.SessionStart, st.SessionEnd = p.Start, p.End
+	}
+	st.View, st.End = a.View, 0
+	if m := a.Timeline.Model(); m != nil {
+		st.End = m.End
+	}
+	st.FrameMedianMs, st.FrameWorstMs, st.Frames = frames.summary()
 	st.FPS, st.TPS = ebiten.ActualFPS(), ebiten.ActualTPS()
-	kinds := map[view.LaneKind]string{view.LaneTask: "task", view.LaneIRQ: "irq", view.LaneIdle: "idle", view.LaneStopped: "stopped", view.LaneExit: "exit", view.LaneKeys: "keys"}
+	kinds := map[view.LaneKind]string{view.LaneTask: "task", view.LaneResource: "resource", view.LaneIRQ: "irq", view.LaneIdle: "idle", view.LaneStopped: "stopped", view.LaneExit: "exit", view.LaneKeys: "keys"}
+	st.Colors["fillLine"], st.Colors["fillZero"] = view.ColFillLine, view.ColFillZero
 	for _, ln := range a.Timeline.Lanes {
-		st.Lanes = append(st.Lanes, StateLane{Label: ln.Label, Kind: kinds[ln.Kind], Task: ln.Task, Y: ln.Y, H: ln.H})
+		sl := StateLane{Label: ln.Label, Kind: kinds[ln.Kind], Task: ln.Task, Y: ln.Y, H: ln.H}
+		if ln.Kind == view.LaneResource {
+			sl.FillY, sl.RowsY = view.ResourceBands(ln)
+		}
+		st.Lanes = append(st.Lanes, sl)
+		if ln.Kind == view.LaneTask {
+			st.Colors[fmt.Sprint("task", ln.Task)] = view.TaskColor(ln.Task)
+		}
 	}
 	b, err := json.MarshalIndent(st, "", "  ")
 	if err != nil || bytes.Equal(b, s.last) {
 		return
 	}
-	tmp := g.opts.StateFile + ".tmp"
-	if os.WriteFile(tmp, b, 0o644) == nil && os.Rename(tmp, g.opts.StateFile) == nil {
+	tmp := path + ".tmp"
+	if os.WriteFile(tmp, b, 0o644) == nil && os.Rename(tmp, path) == nil {
 		s.last, s.written = b, time.Now()
 	}
 }

@@ -210,11 +210,7 @@ func debugInWindow(t *testing.T, backend string, args ...string) {
 	}
 	g.xdo("mousemove", "--window", g.wid, fmt.Sprint(int(l.X+l.W/2)), fmt.Sprint(int(l.Y+l.H/2)), "click", "1")
 	st = g.waitState("the link to select the worker", func(st guiState) bool { return st.Selected != 0 })
-	var lane *struct {
-		Label, Kind string
-		Task        uint32
-		Y, H        float64
-	}
+	var lane *guiLane
 	for i := range st.Lanes {
 		if st.Lanes[i].Kind == "task" && st.Lanes[i].Task == st.Selected {
 			lane = &st.Lanes[i]

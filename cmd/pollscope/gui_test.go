@@ -15,6 +15,7 @@ import (
 	"time"
 
 	kvmcpu "github.com/pollscope/pollscope/cpu/kvm"
+	"github.com/pollscope/pollscope/emulator"
 )
 
 func TestDisplayNames(t *testing.T) {
@@ -52,25 +53,36 @@ type guiState struct {
 	Screen        struct{ X, Y, W, H float64 }
 	Scale         float64
 	Plot          struct{ X, Y, W, H float64 }
-	Lanes         []struct {
-		Label, Kind string
-		Task        uint32
-		Y, H        float64
-	}
-	Colors   map[string]color.RGBA
-	Focus    string
-	Follow   bool
-	Selected uint32
-	VM       string
-	CPU      *struct {
+	Lanes         []guiLane
+	Colors        map[string]color.RGBA
+	Focus         string
+	Follow        bool
+	Selected      uint32
+	VM            string
+	CPU           *struct {
 		Title, At, Polling, Method string
 		RIP                        uint64
 		Changed, Stack             []string
 		Link                       struct{ X, Y, W, H float64 }
 	}
+	// The session viewer's.
+	Cursor, ModelAt             int64
+	Playing                     bool
+	Track                       struct{ X, Y, W, H float64 }
+	SessionStart, SessionEnd    int64
+	View                        struct{ Start, End int64 }
 	FrameMedianMs, FrameWorstMs float64
 	Frames                      int
 	FPS                         float64
+}
+
+// guiLane is one timeline lane of a guiState.
+type guiLane struct {
+	Label, Kind string
+	Task        uint32
+	Y, H        float64
+	FillY       float64   // a resource's: its fill band's top
+	RowsY       []float64 // and its wait rows'
 }
 
 // guiSession is a pollscope window running under its own Xvfb.
@@ -311,9 +323,11 @@ func TestGUIWindow(t *testing.T) {
 		time.Sleep(300 * time.Millisecond)
 	}
 	saveDir := filepath.Join(g.stateDir, "pollscope")
+	session := strings.TrimSuffix(g.trace, ".json") + ".pollscope"
 	saved := func() bool {
 		sh, _ := filepath.Glob(filepath.Join(saveDir, "pollscope-screenshot-*.png"))
-		return len(sh) == 1 && readPNGErr(sh[0]) == nil && strings.Contains(g.stderr.String(), "trace saved to "+g.trace)
+		return len(sh) == 1 && readPNGErr(sh[0]) == nil && strings.Contains(g.stderr.String(), "trace saved to "+g.trace) &&
+			strings.Contains(g.stderr.String(), "session to "+session)
 	}
 	for deadline := time.Now().Add(10 * time.Second); !saved() && time.Now().Before(deadline); {
 		time.Sleep(100 * time.Millisecond)
@@ -323,6 +337,17 @@ func TestGUIWindow(t *testing.T) {
 	}
 	if stray, _ := filepath.Glob(filepath.Join(g.dir, "pollscope-*")); len(stray) > 0 {
 		t.Errorf("files saved in the working directory: %v", stray)
+	}
+	// The session saved beside the trace (the window recorded one of its
+	// own, without -record) opens, with the typed line on its screen.
+	if s, err := emulator.OpenSession(session); err != nil {
+		t.Errorf("the session Ctrl+Alt+T saved: %v", err)
+	} else {
+		_, end := s.Range()
+		if sc, _ := s.Screen(end); !strings.Contains(sc.Text(), "hello pollscope") || len(s.Inputs()) == 0 {
+			t.Errorf("the saved session's screen at its end:\n%s\n(%d inputs); want the typed line", sc.Text(), len(s.Inputs()))
+		}
+		s.Close()
 	}
 	keys := keyEvents(g.stop())
 	var backspaces, zs []string

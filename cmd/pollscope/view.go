@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -23,9 +24,11 @@ type viewOptions struct {
 	serial  bool
 }
 
-// viewWindow opens a session in the GUI's viewer (timeline, scrubber),
-// in builds that have one; nil until the GUI provides it.
-var viewWindow func(s *emulator.Session, path string, log io.Writer) error
+// viewWindow opens the session at path in the GUI's viewer (timeline,
+// scrubber), in builds that have one (gui_view.go); nil in a build
+// without the GUI. It opens the session while the window comes up; opened
+// is when opening began, for the first frame's timing.
+var viewWindow func(path string, opened time.Time, log io.Writer) error
 
 // runView is `pollscope view`: a recorded session, shown again.
 func runView(args []string, stdout, stderr io.Writer) int {
@@ -37,24 +40,35 @@ func runView(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "pollscope view: %v\n", err)
 		return statusUsage
 	}
+	opened := time.Now()
+	if !o.summary && !o.screen && !o.serial {
+		// A file that is not a session is said so before any window.
+		if _, err := emulator.PeekSession(o.path); err != nil {
+			fmt.Fprintf(stderr, "pollscope view: %v\n", err)
+			return statusUsage
+		}
+		if viewWindow == nil {
+			fmt.Fprintf(stderr, "pollscope view: this pollscope was built without the GUI (build it with make build); "+
+				"print the session with: pollscope view -summary %s\n", o.path)
+			return statusNoDisplay
+		}
+		if os.Getenv("DISPLAY") == "" {
+			fmt.Fprintf(stderr, "pollscope view: no display available ($DISPLAY is not set); "+
+				"print the session with: pollscope view -summary %s\n", o.path)
+			return statusNoDisplay
+		}
+		if err := viewWindow(o.path, opened, stderr); err != nil {
+			fmt.Fprintf(stderr, "pollscope view: %v; print the session with: pollscope view -summary %s\n", err, o.path)
+			return statusNoDisplay
+		}
+		return 0
+	}
 	s, err := emulator.OpenSession(o.path)
 	if err != nil {
 		fmt.Fprintf(stderr, "pollscope view: %v\n", err)
 		return statusUsage
 	}
 	defer s.Close()
-	if !o.summary && !o.screen && !o.serial {
-		if viewWindow == nil {
-			fmt.Fprintf(stderr, "pollscope view: this pollscope has no session viewer window yet; "+
-				"print the session with: pollscope view -summary %s\n", o.path)
-			return statusNoDisplay
-		}
-		if err := viewWindow(s, o.path, stderr); err != nil {
-			fmt.Fprintf(stderr, "pollscope view: %v\n", err)
-			return statusNoDisplay
-		}
-		return 0
-	}
 	_, end := s.Range()
 	at := end
 	if o.atGiven {
@@ -144,6 +158,7 @@ func writeSummary(w io.Writer, s *emulator.Session, path string, at int64) {
 	fmt.Fprintf(w, "at        %s: %d events, %d polls, %d wakes, %d interrupts, executor %q\n",
 		where, m.EventCount, len(m.Polls), len(m.Wakes), len(m.IRQs), m.Executor)
 	writeTasks(w, m)
+	writeResources(w, m)
 	if len(m.Lints) > 0 {
 		fmt.Fprintf(w, "\nlints (%d):\n", len(m.Lints))
 		for _, l := range m.Lints {
@@ -167,6 +182,34 @@ func writeTasks(w io.Writer, m *trace.Model) {
 			st.Polls, st.Wakes, st.SelfWakes, round(st.Busy), round(st.Scheduled), round(st.Idle),
 			round(st.PollTime.Quantile(0.5)), round(st.PollTime.Quantile(0.99)),
 			round(st.WakeLatency.Quantile(0.5)), round(st.WakeLatency.Quantile(0.99)))
+	}
+	tw.Flush()
+}
+
+// writeResources prints the executor's resources as the GUI's Resources
+// tab lists them.
+func writeResources(w io.Writer, m *trace.Model) {
+	if len(m.Resources) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nresources (%d):\n", len(m.Resources))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "id\tkind\tname\tstate\tmost\twaiting\twaits\twakes\tcreated\tdropped\t")
+	for _, r := range m.Resources {
+		var waiting []string
+		for _, wt := range m.WaitingOn(r.Key) {
+			name := fmt.Sprintf("task %d", wt.Task)
+			if t, ok := m.Task(wt.Task); ok {
+				name = t.Label()
+			}
+			waiting = append(waiting, name)
+		}
+		dropped := "alive"
+		if !r.Alive {
+			dropped = fmt.Sprintf("%.3fs", seconds(r.Dropped))
+		}
+		fmt.Fprintf(tw, "%d\t%v\t%s\t%d/%d\t%d\t%s\t%d\t%d\t%.3fs\t%s\t\n", r.ID, r.Kind, r.Name, r.Len, r.Capacity, r.MaxLen,
+			strings.Join(waiting, ", "), r.Waits, r.Wakes, seconds(r.Created), dropped)
 	}
 	tw.Flush()
 }

@@ -69,17 +69,27 @@ type App struct {
 	Follow   bool // the timeline follows the live edge
 	Scroll   float64
 	Selected uint32 // selected task, 0 for none
-	Focus    Focus
-	Help     bool
-	Status   Status
+	// SelectedResource is the resource selected (its Key), 0 for none;
+	// Tab the list the table pane shows.
+	SelectedResource uint32
+	Tab              TableTab
+	Focus            Focus
+	Help             bool
+	Status           Status
 	// ShowTasks: the task table stays beside the console while the CPU
 	// pane could be shown (the guest paused or stopped in the debugger).
 	ShowTasks bool
+	// Player is the session viewer's playback (player.go); nil in the
+	// live window.
+	Player *Player
 
 	px, py      float64
 	hoverItem   int
 	hoverRow    uint32
+	hoverRes    uint32
+	hoverWait   int
 	hoverButton int
+	tabs        [2]Rect // the table pane's tabs: tasks, resources
 
 	cpuIn      *CPUInput // this frame's, nil while the guest runs
 	paneSwitch Rect      // the right pane's header link between the CPU and the tasks
@@ -131,6 +141,9 @@ type FrameInput struct {
 	// CPU is the vCPU where it stands while the guest is paused or
 	// stopped in the debugger; nil while it runs.
 	CPU *CPUInput
+	// ModelAt is, in the session viewer, the time Model and Screen are
+	// at (the Player's cursor once they are built for it).
+	ModelAt int64
 }
 
 // CPUShown reports whether the CPU pane takes the task table's place.
@@ -141,6 +154,10 @@ func (a *App) Frame(in FrameInput, s *Scene) {
 	s.Reset()
 	a.Status = in.Status
 	a.cpuIn = in.CPU
+	if p := a.Player; p != nil {
+		p.ModelAt = in.ModelAt
+		p.Loading = in.ModelAt != p.At
+	}
 	a.update(in.W, in.H, in.Model)
 	b, o := &s.Base, &s.Overlay
 	mt := a.Metrics
@@ -150,7 +167,11 @@ func (a *App) Frame(in FrameInput, s *Scene) {
 	a.drawToolbar(b)
 
 	// Console.
-	a.paneHeader(b, L.Console, "Console", a.consoleHint(), a.Focus == FocusConsole)
+	if a.Player != nil {
+		a.paneHeader(b, L.Console, "Console at "+FormatTime(in.ModelAt), "as recorded · read-only", false)
+	} else {
+		a.paneHeader(b, L.Console, "Console", a.consoleHint(), a.Focus == FocusConsole)
+	}
 	b.fill(L.Screen, emulator.ScreenColor(0))
 	if in.Screen != nil {
 		DrawConsole(b, in.Screen, L.Screen.X, L.Screen.Y, L.Scale, in.Now)
@@ -167,17 +188,29 @@ func (a *App) Frame(in FrameInput, s *Scene) {
 		if n := len(a.Table.Lints); n > 0 {
 			lints = fmt.Sprintf("%d lint(s)", n)
 		}
-		a.paneHeader(b, L.Table, fmt.Sprintf("Tasks (%d)", len(a.Table.Rows)), lints, false)
+		a.drawTableHeader(b, lints, in.Model)
 		if a.cpuIn != nil {
 			a.drawPaneSwitch(b, "CPU →")
 		}
-		a.Table.Draw(b, mt, a.Selected, a.hoverRow)
+		if a.Tab == TabResources {
+			a.Table.drawResources(b, mt, a.SelectedResource, a.hoverRes, a.hoverWait)
+		} else {
+			a.Table.Draw(b, mt, a.Selected, a.hoverRow)
+		}
 	}
 
 	// Timeline.
 	tl := &a.Timeline
 	mode := "LIVE"
 	switch {
+	case a.Player != nil && a.Player.Loading:
+		mode = "AT " + FormatTime(a.Player.At) + " (building the model…)"
+	case a.Player != nil && !a.Follow:
+		mode = "FROZEN · cursor at " + FormatTime(a.Player.At)
+	case a.Player != nil && a.Player.Playing:
+		mode = fmt.Sprintf("PLAYING %g×", a.Player.Speed)
+	case a.Player != nil:
+		mode = "AT " + FormatTime(a.Player.At)
 	case !a.Follow:
 		mode = "FROZEN"
 	case a.Status.Stopped:
@@ -221,11 +254,19 @@ func (a *App) update(w, h float64, m *trace.Model) {
 		m = &trace.Model{}
 	}
 	a.lastModel = m
-	if a.Follow {
+	switch {
+	case a.Player != nil && a.Follow:
+		a.View = a.View.EndingAt(max(a.Player.At, a.Player.Start+a.View.Span()))
+	case a.Follow:
 		a.View = a.View.EndingAt(max(m.End, a.View.Span()))
 	}
-	a.Timeline.Build(TimelineInput{Model: m, View: a.View, Pane: a.Layout.Timeline, Scroll: a.Scroll, Selected: a.Selected})
+	a.Timeline.Cursor = 0
+	if a.Player != nil {
+		a.Timeline.Cursor = max(a.Player.At, 1)
+	}
+	a.Timeline.Build(TimelineInput{Model: m, View: a.View, Pane: a.Layout.Timeline, Scroll: a.Scroll, Selected: a.Selected, SelectedResource: a.SelectedResource})
 	a.Scroll = a.Timeline.Scroll
+	a.Table.Tab, a.Table.SelectedResource = a.Tab, a.SelectedResource
 	a.Table.Build(m, a.Layout.Table)
 	if a.cpuIn != nil {
 		a.CPU.Build(a.cpuIn, m, a.Layout.Table, a.Metrics)
@@ -235,6 +276,12 @@ func (a *App) update(w, h float64, m *trace.Model) {
 }
 
 func (a *App) placeButtons() {
+	if a.Player != nil {
+		a.Buttons = a.viewerButtons()
+		a.layoutButtons()
+		a.placeTrack()
+		return
+	}
 	pause := Button{Act: ActPauseVM, Label: "Pause VM", Hint: "pause the guest's vCPU (Ctrl+Alt+P; Space on the timeline)"}
 	if a.Status.Paused {
 		pause.Label, pause.On = "Resume VM", true
@@ -277,6 +324,11 @@ func (a *App) placeButtons() {
 		Button{Act: ActScreenshot, Label: "Screenshot", Hint: "save this window as PNG (Ctrl+Alt+S)"},
 		Button{Act: ActHelp, Label: "Help", Hint: "keys and mouse (F1 or ? on the timeline, Ctrl+Alt+H)", On: a.Help},
 	)
+	a.layoutButtons()
+}
+
+// layoutButtons places the toolbar's buttons from the left.
+func (a *App) layoutButtons() {
 	x := float64(Margin)
 	for i := range a.Buttons {
 		bw := a.Metrics.TextWidth(a.Buttons[i].Label) + 24
@@ -327,6 +379,10 @@ func (a *App) drawToolbar(l *Layer) {
 		l.frame(bt.R, 1, ColBorder)
 		l.text(bt.R.X+12, bt.R.Y+(bt.R.H-mt.LineH)/2, bt.Label, fg)
 	}
+	if a.Player != nil {
+		a.drawTrack(l, a.Player.Keys)
+		return
+	}
 	title := "pollscope"
 	keys := "keyboard → guest"
 	if a.Focus == FocusUI {
@@ -353,9 +409,11 @@ var legend = []struct {
 	{"hlt", ColIdle, false},
 	{"stopped", ColStopped, false},
 	{"exit", ColExit, false},
+	{"fill", ColFillLine, false},
 	{"wake: irq", ColWakeIRQ, true},
 	{"task", ColWakeTask, true},
 	{"self", ColWakeSelf, true},
+	{"via resource", ColWakeVia, true},
 }
 
 func (a *App) drawLegend(l *Layer) {
@@ -396,13 +454,19 @@ func (a *App) drawStatus(l *Layer, m *trace.Model, up time.Duration) {
 		col colorRGBA
 	}{
 		{st.Backend, ColFocus},
+		{st.Host, ColTextDim},
 		{"VM " + st.VM, vmColor(st)},
-		{"up " + FormatUptime(up), ColText},
+		{a.uptimeText(up), ColText},
 		{"events " + FormatRate(st.EventsRate), ColText},
 		{"exits " + FormatRate(st.ExitsRate), ColText},
 		{"total " + FormatCount(m.EventCount), ColTextDim},
 		{"dropped " + FormatCount(m.Dropped), countColor(m.Dropped)},
 		{"evicted " + FormatCount(m.Evicted), countColor(m.Evicted)},
+	}
+	if a.Player != nil {
+		// A recorded run: no VM, no rates; the events up to the cursor.
+		parts[2].s, parts[4].s, parts[5].s = st.VM, "", ""
+		parts[6].s = "events " + FormatCount(m.EventCount)
 	}
 	x := r.X + 8
 	y := r.Y + (r.H-mt.LineH)/2 + 1
@@ -421,6 +485,19 @@ func (a *App) drawStatus(l *Layer, m *trace.Model, up time.Duration) {
 		msg := mt.Fit(st.Message, r.Right()-8-x)
 		l.text(r.Right()-8-mt.TextWidth(msg), y, msg, col)
 	}
+}
+
+// uptimeText is the status bar's time: the guest's uptime, or in the
+// viewer the cursor's time in the run.
+func (a *App) uptimeText(up time.Duration) string {
+	if p := a.Player; p != nil {
+		state := "paused"
+		if p.Playing {
+			state = fmt.Sprintf("playing %g×", p.Speed)
+		}
+		return fmt.Sprintf("at %s of %s · %s", FormatTime(p.At), FormatTime(p.End), state)
+	}
+	return "up " + FormatUptime(up)
 }
 
 type colorRGBA = color.RGBA
@@ -471,6 +548,30 @@ func (a *App) tooltip(l *Layer, lines []string) {
 			col = ColTextDim
 		}
 		l.text(x+8, y+5+float64(i)*mt.LineH, s, col)
+	}
+}
+
+// drawTableHeader draws the table pane's header with its two tabs.
+func (a *App) drawTableHeader(l *Layer, right string, m *trace.Model) {
+	mt := a.Metrics
+	r := a.Layout.Table
+	a.paneHeader(l, r, "", right, false)
+	nres := 0
+	if m != nil {
+		nres = len(m.Resources)
+	}
+	x := r.X + 4
+	for i, label := range []string{fmt.Sprintf("Tasks (%d)", len(a.Table.Rows)), fmt.Sprintf("Resources (%d)", nres)} {
+		w := mt.TextWidth(label) + 16
+		a.tabs[i] = Rect{x, r.Y + 1, w, HeaderH - 2}
+		col := ColTextDim
+		if TableTab(i) == a.Tab {
+			l.fill(a.tabs[i], ColPane)
+			l.fill(Rect{x, r.Y + HeaderH - 3, w, 2}, ColFocus)
+			col = ColText
+		}
+		l.text(x+8, r.Y+(HeaderH-mt.LineH)/2, label, col)
+		x += w + 4
 	}
 }
 

@@ -54,16 +54,20 @@ func (a *App) drawHelp(l *Layer) {
 	mt := a.Metrics
 	W := a.Layout.Window
 	l.fill(W, ColOverlayShade)
+	lines := HelpLines
+	if a.Player != nil {
+		lines = ViewerHelpLines
+	}
 	w := 0.0
-	for _, s := range HelpLines {
+	for _, s := range lines {
 		w = math.Max(w, mt.TextWidth(s))
 	}
 	w += 40
-	h := float64(len(HelpLines))*mt.LineH + 32
+	h := float64(len(lines))*mt.LineH + 32
 	r := Rect{math.Round((W.W - w) / 2), math.Round((W.H - h) / 2), w, h}
 	l.fill(r, ColPane)
 	l.frame(r, 1, ColFocus)
-	for i, s := range HelpLines {
+	for i, s := range lines {
 		col := ColText
 		if i == 0 {
 			col = ColFocus

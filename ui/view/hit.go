@@ -35,9 +35,14 @@ func (tl *Timeline) HitItem(x, y float64) int {
 		return -1
 	}
 	best, bestD := -1, math.Inf(1)
+	ln := &tl.Lanes[li]
+	part, row := resourcePartAt(ln, y)
 	for k := range tl.Items {
 		it := &tl.Items[k]
 		if it.Lane != li {
+			continue
+		}
+		if ln.Kind == LaneResource && !resourceItemAt(it, part, row) {
 			continue
 		}
 		d := 0.0
@@ -47,14 +52,26 @@ func (tl *Timeline) HitItem(x, y float64) int {
 		case x >= math.Max(it.X1, it.X0+1):
 			d = x - math.Max(it.X1, it.X0+1) + 1
 		}
-		if it.Sched {
-			d += 0.5 // prefer a poll at the same distance
+		if it.Sched || it.Part == PartFill {
+			d += 0.5 // prefer a poll, or a mark on the fill, at the same distance
 		}
 		if d <= HitSlop && d < bestD {
 			best, bestD = k, d
 		}
 	}
 	return best
+}
+
+// resourceItemAt reports whether item it of a resource lane is in the
+// part of the lane the pointer is over: the fill band, or wait row row.
+func resourceItemAt(it *Item, part ItemPart, row int) bool {
+	switch it.Part {
+	case PartDeadline:
+		return true
+	case PartFill, PartWake:
+		return part == PartFill
+	}
+	return part == PartWait && it.Row == row
 }
 
 // Tooltip describes item k in a few lines: what it is, how long, when, and
@@ -68,6 +85,9 @@ func (tl *Timeline) Tooltip(m *trace.Model, k int) []string {
 	name := ln.Label
 	if ln.Sub != "" {
 		name += " " + ln.Sub
+	}
+	if ln.Kind == LaneResource {
+		return resourceTooltip(m, ln, it)
 	}
 	if it.Count > 1 {
 		what := map[LaneKind]string{LaneTask: "polls", LaneIRQ: "interrupts", LaneIdle: "hlt periods", LaneStopped: "stops", LaneExit: "exits", LaneKeys: "key events"}[ln.Kind]

@@ -1,10 +1,13 @@
 package view
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // hover recomputes what the pointer is over from the last frame's layout.
 func (a *App) hover() {
-	a.hoverItem, a.hoverRow, a.hoverButton = -1, 0, -1
+	a.hoverItem, a.hoverRow, a.hoverButton, a.hoverRes, a.hoverWait = -1, 0, -1, 0, -1
 	if a.Help {
 		return
 	}
@@ -20,6 +23,14 @@ func (a *App) hover() {
 	}
 	if !a.CPUShown() {
 		a.hoverRow = a.Table.RowAt(a.px, a.py)
+		if a.Tab == TabResources {
+			a.hoverRes = a.Table.ResourceAt(a.px, a.py)
+			for i, w := range a.Table.Waits {
+				if w.R.Contains(a.px, a.py) && w.R.Bottom() <= a.Table.Pane.Bottom() {
+					a.hoverWait = i
+				}
+			}
+		}
 	}
 }
 
@@ -29,6 +40,9 @@ func (a *App) HoverItem() int { return a.hoverItem }
 // PointerMove follows the pointer; while dragging on the timeline it pans.
 func (a *App) PointerMove(x, y float64) {
 	a.px, a.py = x, y
+	if a.scrubberMove(x) {
+		return
+	}
 	if a.dragging {
 		dx := x - a.dragX
 		if math.Abs(dx) > 2 {
@@ -60,6 +74,15 @@ func (a *App) PointerDown(x, y float64) []Action {
 			return a.Do(bt.Act)
 		}
 	}
+	if a.Player != nil {
+		if a.scrubberDown(x, y) {
+			return nil
+		}
+		if a.Timeline.Plot.Contains(x, y) {
+			a.dragging, a.dragMoved, a.dragX, a.dragView = true, false, x, a.View
+		}
+		return nil // no guest to type into
+	}
 	var acts []Action
 	if a.Layout.Console.Contains(x, y) {
 		a.Focus = FocusConsole
@@ -79,6 +102,9 @@ func (a *App) PointerDown(x, y float64) []Action {
 // release without a drag) selects the task of the span or row under it, or
 // clears the selection on empty space.
 func (a *App) PointerUp(x, y float64) []Action {
+	if a.scrubberUp() {
+		return nil
+	}
 	a.PointerMove(x, y)
 	wasDrag := a.dragging && a.dragMoved
 	a.dragging = false
@@ -87,28 +113,61 @@ func (a *App) PointerUp(x, y float64) []Action {
 	}
 	tl := &a.Timeline
 	switch {
+	case a.Player != nil && tl.RulerR.Contains(x, y):
+		// The viewer: a click on the ruler puts the cursor there.
+		a.Player.MoveTo(a.View.T(x, tl.Plot.X, tl.Plot.W))
 	case a.paneSwitch.Contains(x, y):
 		a.Do(ActCPUPane)
 	case a.CPUShown() && a.CPU.TaskLink.Contains(x, y):
 		a.ShowTaskLane(a.CPU.Polling.Task, a.lastModel.End)
 	case a.CPUShown() && a.Layout.Table.Contains(x, y):
 		// The CPU pane: nothing else to click.
+	case a.tabs[0].Contains(x, y):
+		a.Tab = TabTasks
+	case a.tabs[1].Contains(x, y):
+		a.Tab = TabResources
 	case tl.Plot.Contains(x, y) || tl.Labels.Contains(x, y):
 		if k := tl.HitItem(x, y); k >= 0 {
-			if ln := tl.Lanes[tl.Items[k].Lane]; ln.Kind == LaneTask {
+			it := &tl.Items[k]
+			switch ln := tl.Lanes[it.Lane]; {
+			case ln.Kind == LaneTask:
 				a.Selected = ln.Task
+				return nil
+			case ln.Kind == LaneResource && it.Task != 0:
+				// A wait, or a sleep's deadline: the waiting task.
+				a.Selected = it.Task
+				return nil
+			case ln.Kind == LaneResource:
+				a.SelectResource(ln.Resource)
 				return nil
 			}
 		}
-		if li := tl.LaneAt(y); li >= 0 && tl.Lanes[li].Kind == LaneTask && tl.Labels.Contains(x, y) {
-			a.Selected = tl.Lanes[li].Task
+		if li := tl.LaneAt(y); li >= 0 && tl.Labels.Contains(x, y) {
+			switch ln := tl.Lanes[li]; ln.Kind {
+			case LaneTask:
+				a.Selected = ln.Task
+				return nil
+			case LaneResource:
+				a.SelectResource(ln.Resource)
+				return nil
+			}
+		}
+		a.Selected, a.SelectedResource = 0, 0
+	case a.Layout.Table.Contains(x, y) && a.Tab == TabResources:
+		if w, ok := a.Table.WaitAt(x, y); ok {
+			a.ShowTaskLane(w.Task, w.Start)
 			return nil
 		}
-		a.Selected = 0
+		a.SelectedResource = a.Table.ResourceAt(x, y)
 	case a.Layout.Table.Contains(x, y):
 		a.Selected = a.Table.RowAt(x, y)
 	}
 	return nil
+}
+
+// SelectResource selects resource key and shows the Resources tab.
+func (a *App) SelectResource(key uint32) {
+	a.SelectedResource, a.Tab = key, TabResources
 }
 
 // Wheel handles a wheel turn at (x, y): dy > 0 is away from the user. On
@@ -155,9 +214,12 @@ func (a *App) Key(k Key, shift bool) []Action {
 		}
 		return nil
 	}
+	if a.Player != nil && a.viewerKey(k) {
+		return nil
+	}
 	switch k {
 	case keyEscape:
-		a.Selected = 0
+		a.Selected, a.SelectedResource = 0, 0
 	case keyF1:
 		a.Help = !a.Help
 	case keySlash:
@@ -209,6 +271,10 @@ func (a *App) zoomKey(f float64) {
 }
 
 func (a *App) moveSelection(down bool) {
+	if a.Tab == TabResources {
+		a.moveResourceSelection(down)
+		return
+	}
 	rows := a.Table.Rows
 	if len(rows) == 0 {
 		return
@@ -232,9 +298,34 @@ func (a *App) moveSelection(down bool) {
 	a.Selected = rows[cur].Task
 }
 
+func (a *App) moveResourceSelection(down bool) {
+	rows := a.Table.ResRows
+	if len(rows) == 0 {
+		return
+	}
+	cur := slices.IndexFunc(rows, func(r ResourceRow) bool { return r.Resource == a.SelectedResource })
+	switch {
+	case cur < 0 && down:
+		cur = 0
+	case cur < 0:
+		cur = len(rows) - 1
+	case down:
+		cur = min(cur+1, len(rows)-1)
+	default:
+		cur = max(cur-1, 0)
+	}
+	a.SelectedResource = rows[cur].Resource
+}
+
 // Shortcut handles Ctrl+Alt with key k, in either focus. It reports
 // whether the key is a shortcut (and so must not reach the guest).
 func (a *App) Shortcut(k Key) ([]Action, bool) {
+	if a.Player != nil {
+		switch k.String() {
+		case "P", "R", "B", "N", "C", "G":
+			return nil, true // nothing to pause, reset or debug
+		}
+	}
 	switch k.String() {
 	case "P":
 		return a.Do(ActPauseVM), true
@@ -268,6 +359,18 @@ func (a *App) Shortcut(k Key) ([]Action, bool) {
 // Do carries out the view's part of an action and returns what the ebiten
 // layer must do.
 func (a *App) Do(act Action) []Action {
+	if act >= ActPlay {
+		if a.Player != nil {
+			a.doViewer(act)
+		}
+		return nil
+	}
+	if a.Player != nil {
+		switch act {
+		case ActPauseVM, ActReset, ActDebugBreak, ActDebugStep, ActCPUPane, ActReleaseKeys:
+			return nil
+		}
+	}
 	switch act {
 	case ActFreeze:
 		a.Follow = !a.Follow

@@ -11,12 +11,13 @@ type LaneKind uint8
 
 // The lanes, in the order the timeline stacks them.
 const (
-	LaneTask    LaneKind = iota // one task's polls and scheduled time
-	LaneIRQ                     // one interrupt vector's handler runs
-	LaneIdle                    // the CPU in hlt
-	LaneStopped                 // the vCPU stopped in the debugger
-	LaneExit                    // VM exits of one kind
-	LaneKeys                    // host key events entering the keyboard
+	LaneTask     LaneKind = iota // one task's polls and scheduled time
+	LaneResource                 // one of the executor's resources: its fill level, the waits on it, the wakes through it
+	LaneIRQ                      // one interrupt vector's handler runs
+	LaneIdle                     // the CPU in hlt
+	LaneStopped                  // the vCPU stopped in the debugger
+	LaneExit                     // VM exits of one kind
+	LaneKeys                     // host key events entering the keyboard
 )
 
 // Lane is one row of the timeline.
@@ -25,9 +26,12 @@ type Lane struct {
 	Task   uint32 // LaneTask
 	Vector uint8  // LaneIRQ
 	Exit   string // LaneExit: the exit kind's name
-	Label  string
-	Sub    string // dim text after the label (a task's id)
-	Y, H   float64
+	// LaneResource: the resource's Key, and how many wait rows it has.
+	Resource uint32
+	Rows     int
+	Label    string
+	Sub      string // dim text after the label (a task's id)
+	Y, H     float64
 }
 
 // Lane geometry.
@@ -35,7 +39,7 @@ const (
 	LaneH     = 20 // a lane's height
 	LaneGap   = 2  // between two lanes
 	GroupGap  = 10 // between two groups (tasks, interrupts, CPU, host)
-	LabelW    = 168
+	LabelW    = 196
 	RulerH    = 24
 	HeaderH   = 22
 	PlotPadR  = 10
@@ -43,7 +47,7 @@ const (
 )
 
 // BuildLanes lists the lanes of a model: every task (by id), every
-// interrupt vector seen (by vector), the idle lane, the lane of the time
+// resource (by id), every interrupt vector seen (by vector), the idle lane, the lane of the time
 // stopped in the debugger (once there is any), every VM exit kind seen (by
 // name) and the host key lane.
 func BuildLanes(m *trace.Model, lanes []Lane) []Lane {
@@ -56,6 +60,7 @@ func BuildLanes(m *trace.Model, lanes []Lane) []Lane {
 		}
 		lanes = append(lanes, Lane{Kind: LaneTask, Task: t.ID, Label: name, Sub: "#" + strconv.FormatUint(uint64(t.ID), 10)})
 	}
+	lanes = appendResourceLanes(m, lanes)
 	for _, v := range m.Vectors() {
 		lanes = append(lanes, Lane{Kind: LaneIRQ, Vector: v, Label: trace.VectorName(v)})
 	}
@@ -74,12 +79,23 @@ func (l *Lane) group() int {
 	switch l.Kind {
 	case LaneTask:
 		return 0
-	case LaneIRQ:
+	case LaneResource:
 		return 1
-	case LaneIdle, LaneStopped:
+	case LaneIRQ:
 		return 2
+	case LaneIdle, LaneStopped:
+		return 3
 	}
-	return 3
+	return 4
+}
+
+// height is how tall the lane is drawn: LaneH, and for a resource its
+// fill band above its wait rows.
+func (l *Lane) height() float64 {
+	if l.Kind == LaneResource {
+		return ResFillH + 4 + float64(max(l.Rows, 1))*(ResRowH+ResRowGap) + 2
+	}
+	return LaneH
 }
 
 // PlaceLanes sets each lane's Y and H, stacking them from top with a gap
@@ -93,8 +109,8 @@ func PlaceLanes(lanes []Lane, top float64) float64 {
 				y += GroupGap
 			}
 		}
-		lanes[i].Y, lanes[i].H = y, LaneH
-		y += LaneH
+		lanes[i].Y, lanes[i].H = y, lanes[i].height()
+		y += lanes[i].H
 	}
 	return y - top
 }

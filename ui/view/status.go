@@ -39,7 +39,10 @@ func (r *RateMeter) Add(now time.Duration, count uint64) float64 {
 
 // Status is what the status bar shows besides the trace's own counters.
 type Status struct {
-	Backend    string // the machine's backend, as the status bar shows it ("KVM")
+	Backend string // the machine's backend, as the status bar shows it ("KVM")
+	// Host says what the backend runs on: the kind of KVM host, or that
+	// the software CPU runs (deterministically).
+	Host       string
 	VM         string // "running", "paused", "guest exited with 1", ...
 	Paused     bool
 	Stopped    bool // stopped in the debugger (the CPU's, not the pause's)

@@ -112,6 +112,15 @@ type Table struct {
 	// rows and the lints.
 	DetailsTop float64
 	model      *trace.Model
+
+	// Tab is the list shown; SelectedResource the resource selected on
+	// the Resources tab (its Key, 0 for none). The App sets them before
+	// Build.
+	Tab              TableTab
+	SelectedResource uint32
+	ResRows          []ResourceRow
+	ResRowRect       []Rect
+	Waits            []WaitRow // the selected resource's latest waits
 }
 
 // Build lays out the table in pane for model m.
@@ -131,10 +140,16 @@ func (tb *Table) Build(m *trace.Model, pane Rect) {
 		tb.DetailsTop = tb.LintTop + float64(1+min(len(tb.Lints), maxLintLines))*lintLineH + 8
 	}
 	tb.model = m
+	if tb.Tab == TabResources {
+		tb.buildResources(m, tb.SelectedResource)
+	}
 }
 
 // RowAt returns the task of the row under (x, y), or 0.
 func (tb *Table) RowAt(x, y float64) uint32 {
+	if tb.Tab != TabTasks {
+		return 0
+	}
 	for i, r := range tb.RowRect {
 		if r.Contains(x, y) && r.Bottom() <= tb.Pane.Bottom() {
 			return tb.Rows[i].Task
@@ -146,6 +161,9 @@ func (tb *Table) RowAt(x, y float64) uint32 {
 // Draw adds the table to the layer, highlighting the selected and hovered
 // tasks' rows, with the lints and the selected task's histograms below.
 func (tb *Table) Draw(l *Layer, mt Metrics, selected, hover uint32) {
+	if tb.Tab == TabResources {
+		return // drawResources, by the App
+	}
 	tb.drawRows(l, mt, selected, hover)
 	if tb.model != nil && tb.DetailsTop < tb.Pane.Bottom() {
 		tb.drawDetails(l, mt, tb.model, selected, Rect{tb.Pane.X, tb.DetailsTop, tb.Pane.W, tb.Pane.Bottom() - tb.DetailsTop})

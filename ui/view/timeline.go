@@ -32,14 +32,24 @@ type Item struct {
 	Sched      bool           // waiting time (woken, not yet polled), not polls
 	KeyUp      bool           // on the key lane: every event in it is a release
 	Shade      float64
+	// On a resource lane: which part of it (its fill level, a wait row,
+	// a wake through it, ...), the wait row, the fill level as a share of
+	// the capacity, and the task a wait or deadline is of.
+	Part  ItemPart
+	Row   int
+	Level float64
+	Task  uint32
 }
 
 // Arrow is a wake→poll arrow: Wakes[Wake] of the model, from its source's
-// lane to the start of the poll it caused.
+// lane to the start of the poll it caused; or, Via, the same wake from the
+// lane of the resource it came through up to the woken task's lane at the
+// wake's time.
 type Arrow struct {
 	Wake   int
 	Source trace.WakeSourceKind
 	Self   bool
+	Via    bool
 	Line   Line
 }
 
@@ -57,6 +67,12 @@ type Timeline struct {
 	Arrows  []Arrow
 	Scroll  float64 // pixels of lanes scrolled off the top
 	Content float64 // total height of the lanes
+	// SelectedResource is the resource whose lane is lit (its Key), 0 for
+	// none.
+	SelectedResource uint32
+	// Cursor, when Cursor > 0 (the session viewer), is the time drawn as
+	// a line across the lanes.
+	Cursor int64
 	// ArrowsHidden says arrows were left out because more than MaxArrows
 	// wakes are in view.
 	ArrowsHidden bool
@@ -77,6 +93,8 @@ type TimelineInput struct {
 	Pane     Rect
 	Scroll   float64
 	Selected uint32 // the selected task, 0 for none
+	// SelectedResource is the selected resource's Key, 0 for none.
+	SelectedResource uint32
 }
 
 // Build lays the timeline out and computes its items and arrows from the
@@ -88,6 +106,7 @@ func (tl *Timeline) Build(in TimelineInput) {
 	m := in.Model
 	tl.Pane = in.Pane
 	tl.View = in.View
+	tl.SelectedResource = in.SelectedResource
 	body := Rect{in.Pane.X, in.Pane.Y + HeaderH, in.Pane.W, in.Pane.H - HeaderH}
 	tl.RulerR = Rect{body.X + LabelW, body.Y, body.W - LabelW - PlotPadR, RulerH}
 	tl.Plot = Rect{tl.RulerR.X, body.Y + RulerH, tl.RulerR.W, body.H - RulerH}
@@ -132,6 +151,8 @@ func (tl *Timeline) Build(in TimelineInput) {
 			tl.walkInstants(i, m.ExitLane(ln.Exit))
 		case LaneKeys:
 			tl.walkInstants(i, m.KeyLane())
+		case LaneResource:
+			tl.resourceItems(i, m)
 		}
 	}
 	tl.buildArrows(m, in.Selected)
@@ -250,9 +271,13 @@ func (tl *Timeline) buildArrows(m *trace.Model, selected uint32) {
 		only = selected
 	}
 	laneOf := map[uint32]int{}
+	resLane := map[uint32]int{}
 	for i := range tl.Lanes {
-		if tl.Lanes[i].Kind == LaneTask {
+		switch tl.Lanes[i].Kind {
+		case LaneTask:
 			laneOf[tl.Lanes[i].Task] = i
+		case LaneResource:
+			resLane[tl.Lanes[i].Resource] = i
 		}
 	}
 	for k := lo; k < hi && len(tl.Arrows) < MaxArrows; k++ {
@@ -263,6 +288,11 @@ func (tl *Timeline) buildArrows(m *trace.Model, selected uint32) {
 		dst, ok := laneOf[w.Task]
 		if !ok {
 			continue
+		}
+		if r, ok := resLane[w.ResourceKey]; ok && w.Time >= v.Start {
+			x := v.X(w.Time, tl.Plot.X, tl.Plot.W)
+			tl.Arrows = append(tl.Arrows, Arrow{Wake: k, Source: w.Source, Self: w.Self, Via: true,
+				Line: ArrowLine(tl.Lanes[r], tl.Lanes[dst], x, x, ColWakeVia)})
 		}
 		pollAt := int64(-1)
 		if pi := m.WakePoll(k); pi >= 0 {
@@ -351,6 +381,8 @@ func (tl *Timeline) ItemColor(it *Item, bg color.RGBA) color.RGBA {
 		if it.KeyUp {
 			c = ColKeyUp
 		}
+	case LaneResource:
+		c = resourceItemColor(it)
 	}
 	if it.Shade >= 1 {
 		return c
@@ -362,6 +394,9 @@ func (tl *Timeline) ItemColor(it *Item, bg color.RGBA) color.RGBA {
 func (tl *Timeline) LaneBackground(i int, selected uint32) color.RGBA {
 	ln := &tl.Lanes[i]
 	if ln.Kind == LaneTask && ln.Task == selected && selected != 0 {
+		return ColLaneSelected
+	}
+	if ln.Kind == LaneResource && ln.Resource == tl.SelectedResource && tl.SelectedResource != 0 {
 		return ColLaneSelected
 	}
 	if i%2 == 0 {
@@ -390,7 +425,13 @@ func (tl *Timeline) Draw(l *Layer, mt Metrics, selected uint32, hover int) {
 		l.fill(lr, tl.LaneBackground(i, selected))
 		if ln.Y >= plot.Y && ln.Y+ln.H <= plot.Bottom() {
 			ty := ln.Y + (ln.H-mt.LineH)/2
+			if ln.Kind == LaneResource {
+				ty = ln.Y + 3
+			}
 			marker := laneMarker(ln.Kind)
+			if ln.Kind == LaneTask {
+				marker = TaskColor(ln.Task)
+			}
 			l.fill(Rect{tl.Labels.X + 4, ln.Y + 5, 3, ln.H - 10}, marker)
 			label := mt.Fit(ln.Label, LabelW-20-mt.TextWidth(ln.Sub)-6)
 			l.text(tl.Labels.X+12, ty, label, ColText)
@@ -406,6 +447,11 @@ func (tl *Timeline) Draw(l *Layer, mt Metrics, selected uint32, hover int) {
 			l.text(tk.X+4, tl.RulerR.Y+2, tk.Label, ColTextDim)
 		}
 	}
+	for i := range tl.Lanes {
+		if ln := &tl.Lanes[i]; ln.Kind == LaneResource && ln.Y+ln.H > plot.Y && ln.Y < plot.Bottom() {
+			tl.drawResourceFrame(l, mt, ln)
+		}
+	}
 	// Time stopped in the debugger veils every lane: nothing ran there.
 	for k := range tl.Items {
 		if it := &tl.Items[k]; tl.Lanes[it.Lane].Kind == LaneStopped {
@@ -415,6 +461,10 @@ func (tl *Timeline) Draw(l *Layer, mt Metrics, selected uint32, hover int) {
 	for k := range tl.Items {
 		it := &tl.Items[k]
 		ln := &tl.Lanes[it.Lane]
+		if ln.Kind == LaneResource {
+			tl.drawResourceItem(l, mt, it, ln, selected)
+			continue
+		}
 		y, h := ln.Y+3, ln.H-6
 		switch {
 		case it.Sched:
@@ -435,10 +485,20 @@ func (tl *Timeline) Draw(l *Layer, mt Metrics, selected uint32, hover int) {
 		ln.X0 = clamp(ln.X0, plot.X, plot.Right())
 		l.Lines = append(l.Lines, ln)
 	}
+	if tl.Cursor > 0 && tl.Cursor >= tl.View.Start && tl.Cursor <= tl.View.End {
+		x := math.Min(math.Round(tl.View.X(tl.Cursor, plot.X, plot.W)), plot.Right()-1)
+		l.fill(Rect{x, plot.Y, 1, plot.H}, ColFocus)
+		l.fill(Rect{x - 3, tl.RulerR.Bottom() - 6, 7, 6}, ColFocus)
+	}
 	if hover >= 0 && hover < len(tl.Items) {
 		it := &tl.Items[hover]
 		ln := &tl.Lanes[it.Lane]
-		l.frame(clipY(Rect{it.X0 - 1, ln.Y + 1, math.Max(it.X1-it.X0, 1) + 2, ln.H - 2}, plot), 1, ColText)
+		y, h := ln.Y+1, ln.H-2
+		if ln.Kind == LaneResource {
+			y, h = tl.resourcePartBand(it, ln)
+			y, h = y-1, h+2
+		}
+		l.frame(clipY(Rect{it.X0 - 1, y, math.Max(it.X1-it.X0, 1) + 2, h}, plot), 1, ColText)
 	}
 }
 
@@ -446,6 +506,8 @@ func laneMarker(k LaneKind) color.RGBA {
 	switch k {
 	case LaneTask:
 		return ColPollPending
+	case LaneResource:
+		return ColFillLine
 	case LaneIRQ:
 		return ColIRQ
 	case LaneIdle:
@@ -471,3 +533,6 @@ func clipY(r, clip Rect) Rect {
 func searchWakes(s []trace.Wake, t int64) int {
 	return sort.Search(len(s), func(i int) bool { return s[i].Time >= t })
 }
+
+// Model is the model the timeline was last built from.
+func (tl *Timeline) Model() *trace.Model { return tl.builtFrom }
