@@ -58,12 +58,9 @@ func Run(opts Options) (*emulator.Machine, error) {
 	}
 	// ebiten opens the display at its first use (see scripts/ebitenlazy),
 	// and panics if it cannot: find out first.
-	if err := displayReachable(); err != nil {
-		return opts.Machine, err
-	}
-	at, err := newAtlas()
+	at, err := openDisplay()
 	if err != nil {
-		return opts.Machine, fmt.Errorf("building the GUI's fonts: %w", err)
+		return opts.Machine, err
 	}
 	if opts.Dir == "" {
 		opts.Dir = view.DefaultSaveDir()

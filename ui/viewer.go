@@ -57,12 +57,9 @@ func RunView(o ViewOptions) error {
 	if o.Opened.IsZero() {
 		o.Opened = time.Now()
 	}
-	if err := displayReachable(); err != nil {
-		return err
-	}
-	at, err := newAtlas()
+	at, err := openDisplay()
 	if err != nil {
-		return fmt.Errorf("building the GUI's fonts: %w", err)
+		return err
 	}
 	if o.Dir == "" {
 		o.Dir = view.DefaultSaveDir()
