@@ -71,11 +71,18 @@ type Config struct {
 	Record string
 }
 
-// kernelImage returns the bytes to boot and a name for messages.
+// The kernel's names in messages and in a session's metadata when it is
+// not a file.
+const (
+	demoKernelName  = "the embedded demo kernel"
+	givenKernelName = "the given kernel image"
+)
+
+// kernelBytes returns the bytes to boot and a name for messages.
 func (c *Config) kernelBytes() ([]byte, string, error) {
 	switch {
 	case c.Kernel != nil:
-		return c.Kernel, "the given kernel image", nil
+		return c.Kernel, givenKernelName, nil
 	case c.KernelPath != "":
 		b, err := os.ReadFile(c.KernelPath)
 		if err != nil {
@@ -83,7 +90,7 @@ func (c *Config) kernelBytes() ([]byte, string, error) {
 		}
 		return b, c.KernelPath, nil
 	default:
-		return guest.Kernel, "the embedded demo kernel", nil
+		return guest.Kernel, demoKernelName, nil
 	}
 }
 

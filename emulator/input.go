@@ -54,18 +54,21 @@ func (q *inputQueue) pushSerial(p []byte) {
 }
 
 // feedSerial gives the receiver what it takes of the queued serial bytes
-// (receive, with the board's lock held, returns how many); the rest waits
-// for room, as a sender with flow control would.
-func (q *inputQueue) feedSerial(receive func([]byte) int) {
+// (receive, with the board's lock held, returns how many) and returns
+// them; the rest waits for room, as a sender with flow control would.
+func (q *inputQueue) feedSerial(receive func([]byte) int) (taken []byte) {
 	q.mu.Lock()
 	if n := len(q.serial); n > 0 {
-		q.serial = q.serial[receive(q.serial[:min(n, serialChunk)]):]
+		k := receive(q.serial[:min(n, serialChunk)])
+		taken = q.serial[:k:k]
+		q.serial = q.serial[k:]
 		if len(q.serial) == 0 {
 			q.serial = nil
 		}
 	}
 	q.waiting.Store(len(q.queue) > 0 || len(q.serial) > 0)
 	q.mu.Unlock()
+	return taken
 }
 
 // serialChunk bounds the bytes offered to the receiver at once: a 16550A's
@@ -85,7 +88,9 @@ func (m *Machine) applyInputs() {
 	}
 	batch := m.inputs.take(nil)
 	m.board.mu.Lock()
-	m.inputs.feedSerial(m.board.uart.Receive)
+	if taken := m.inputs.feedSerial(m.board.uart.Receive); len(taken) > 0 {
+		m.recordSerialInput(taken)
+	}
 	for _, in := range batch {
 		arg := uint64(in.key)
 		if !in.down {
@@ -119,8 +124,9 @@ func (m *Machine) key(k ps2.Key, down bool) {
 // SendSerial sends p to the guest's COM1, as bytes arriving on its
 // receive line (QEMU's -serial stdio input): the UART takes them as its
 // receive FIFO has room, raising its interrupt as the guest's driver
-// programmed it; nothing is lost. (Serial input is not part of a recorded
-// session's inputs yet: a replay of a run that used it diverges.)
+// programmed it; nothing is lost. A recorded session keeps the bytes as
+// the receiver took them, so a deterministic replay gives them again at
+// the same instructions.
 func (m *Machine) SendSerial(p []byte) {
 	if len(p) == 0 {
 		return

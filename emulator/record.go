@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"reflect"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -147,6 +148,14 @@ func (m *Machine) recordInput(in hostInput) {
 	if r := m.rec.Load(); r != nil {
 		r.w.Input(session.Input{Time: int64(m.clock.Now()), Instructions: m.instructionCount(),
 			Key: uint32(in.key), Down: in.down})
+	}
+}
+
+// recordSerialInput records bytes COM1's receiver took.
+func (m *Machine) recordSerialInput(taken []byte) {
+	if r := m.rec.Load(); r != nil {
+		r.w.Input(session.Input{Time: int64(m.clock.Now()), Instructions: m.instructionCount(),
+			Serial: slices.Clone(taken)})
 	}
 }
 

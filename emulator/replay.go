@@ -60,16 +60,30 @@ func (m *Machine) applyReplay() bool {
 	for r.next < len(r.inputs) && time.Duration(r.inputs[r.next].Time) <= now {
 		in := r.inputs[r.next]
 		if got := m.instructionCount(); got != in.Instructions && r.diverged == 0 {
-			r.firstDiff = fmt.Sprintf("input %d (key %v %s) recorded at instruction %d, replayed at %d", r.next,
-				ps2.Key(in.Key), map[bool]string{true: "down", false: "up"}[in.Down], in.Instructions, got)
+			r.firstDiff = fmt.Sprintf("input %d (%s) recorded at instruction %d, replayed at %d", r.next,
+				describeInput(in), in.Instructions, got)
 			r.diverged++
 		} else if got != in.Instructions {
 			r.diverged++
 		}
-		m.inputs.push(hostInput{key: ps2.Key(in.Key), down: in.Down})
+		if len(in.Serial) > 0 {
+			// The receiver took these bytes then; in the same state it
+			// takes them again, all of them, in applyInputs next.
+			m.inputs.pushSerial(in.Serial)
+		} else {
+			m.inputs.push(hostInput{key: ps2.Key(in.Key), down: in.Down})
+		}
 		r.next++
 	}
 	return r.until > 0 && now >= r.until
+}
+
+// describeInput names a recorded input for a divergence report.
+func describeInput(in SessionInput) string {
+	if len(in.Serial) > 0 {
+		return fmt.Sprintf("serial bytes %q", in.Serial)
+	}
+	return fmt.Sprintf("key %v %s", ps2.Key(in.Key), map[bool]string{true: "down", false: "up"}[in.Down])
 }
 
 // ReplayDivergence says whether a replay applied every input at the

@@ -17,8 +17,28 @@ import (
 // memory, initrd, RTC time and trace options, on the software CPU in
 // deterministic time, with the recorded inputs, until the recording's
 // last event. The run must have been recorded on the software CPU in
-// deterministic time (pollscope -accel tcg -icount -record FILE).
+// deterministic time (pollscope -accel tcg -icount -record FILE). A
+// session whose kernel was given as bytes (Config.Kernel) names no file to
+// read it from: replay it with ReplayConfigFor.
 func (s *Session) ReplayConfig() (Config, error) {
+	kernel := guest.Kernel
+	meta := s.Meta()
+	switch name := meta.Get("kernel"); name {
+	case demoKernelName:
+	case givenKernelName:
+		return Config{}, fmt.Errorf("the session's kernel was given to the machine as bytes (Config.Kernel), not as a file: pass the same bytes to Session.ReplayConfigFor")
+	default:
+		var err error
+		if kernel, err = os.ReadFile(name); err != nil {
+			return Config{}, fmt.Errorf("the recorded kernel: %w", err)
+		}
+	}
+	return s.ReplayConfigFor(kernel)
+}
+
+// ReplayConfigFor is ReplayConfig with the kernel image given, which must
+// be the one recorded (its SHA-256 is checked).
+func (s *Session) ReplayConfigFor(kernel []byte) (Config, error) {
 	meta := s.Meta()
 	if meta.Get("backend") != BackendTCG || meta.Get("icount") != "true" {
 		return Config{}, fmt.Errorf("this session was recorded on %s without deterministic time: only a run recorded with -accel tcg -icount can be replayed", meta.Get("backend"))
@@ -30,12 +50,6 @@ func (s *Session) ReplayConfig() (Config, error) {
 	}
 	if cfg.WallTime, err = time.Parse(time.RFC3339Nano, meta.Get("wall_time")); err != nil {
 		return Config{}, fmt.Errorf("the session's RTC time %q: %v", meta.Get("wall_time"), err)
-	}
-	kernel := guest.Kernel
-	if name := meta.Get("kernel"); name != "the embedded demo kernel" {
-		if kernel, err = os.ReadFile(name); err != nil {
-			return Config{}, fmt.Errorf("the recorded kernel: %w", err)
-		}
 	}
 	sum := sha256.Sum256(kernel)
 	if got, want := hex.EncodeToString(sum[:]), meta.Get("kernel.sha256"); got != want {

@@ -57,6 +57,9 @@ func recordWith(t testing.TB, meta Meta, run *synthRun, end *End) *recorded {
 		}
 		if i%25 == 0 {
 			in := Input{Time: b.Flush + 1, Key: uint32(i%50 + 1), Down: i%50 == 0}
+			if i%100 == 75 {
+				in = Input{Time: b.Flush + 1, Serial: fmt.Appendf(nil, "typed %d\n", i)}
+			}
 			w.Input(in)
 			rec.inputs = append(rec.inputs, in)
 		}

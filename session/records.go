@@ -53,7 +53,15 @@ type Input struct {
 	Instructions uint64
 	Key          uint32 // the key code (ps2.Key's value)
 	Down         bool   // pressed (true) or released
+	// Serial, when not empty, makes this a serial input instead of a key:
+	// the bytes COM1's receiver took at this point (its FIFO's room then).
+	// Key and Down are unused.
+	Serial []byte
 }
+
+// maxSerialInput bounds one serial input record: a receiver takes at most
+// a FIFO's worth at once, so anything longer is a corrupt record.
+const maxSerialInput = 256
 
 // SerialWrite is bytes the guest sent on COM1 at one time.
 type SerialWrite struct {
@@ -249,6 +257,12 @@ func encodeInput(e *enc, prev *int64, in Input) {
 	e.varint(in.Time - *prev)
 	*prev = in.Time
 	e.uvarint(in.Instructions)
+	if len(in.Serial) > 0 {
+		e.uvarint(0)
+		e.byte1(inputSerial)
+		e.str(string(in.Serial))
+		return
+	}
 	e.uvarint(uint64(in.Key))
 	down := byte(0)
 	if in.Down {
@@ -256,6 +270,10 @@ func encodeInput(e *enc, prev *int64, in Input) {
 	}
 	e.byte1(down)
 }
+
+// inputSerial is the value of an input record's press/release byte that
+// makes it a serial input (its bytes follow).
+const inputSerial = 2
 
 func decodeInputs(raw []byte, out []Input) ([]Input, error) {
 	d := dec{b: raw}
@@ -267,8 +285,12 @@ func decodeInputs(raw []byte, out []Input) ([]Input, error) {
 		case 0:
 		case 1:
 			in.Down = true
+		case inputSerial:
+			if in.Serial = []byte(d.str(maxSerialInput)); d.err == nil && len(in.Serial) == 0 {
+				d.failf("a serial input record holds no bytes")
+			}
 		default:
-			d.failf("an input record's press/release byte is neither 0 nor 1")
+			d.failf("an input record's kind byte is neither 0 nor 1 (a key released, pressed) nor 2 (serial bytes)")
 		}
 		if d.err == nil {
 			out = append(out, in)
