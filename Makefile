@@ -57,7 +57,9 @@ bench: setup-test
 	@mkdir -p artifacts
 	$(GO) test -run '^$$' -bench . -benchtime 1x -count $(BENCH_COUNT) -timeout 30m ./benchmarks/ | tee artifacts/bench.txt
 	$(GO) test -run '^$$' -bench Frame -benchtime 60x -count $(BENCH_COUNT) ./ui/view/ | tee -a artifacts/bench.txt
-	$(GO) test -run '^$$' -bench 'BackendComparison|Kernel|Loop' -benchtime 1x -count $(BENCH_COUNT) ./cpu/interp/ | tee -a artifacts/bench.txt
+	$(GO) test -run '^$$' -bench 'BackendComparison|Kernel' -benchtime 1x -count $(BENCH_COUNT) ./cpu/interp/ | tee -a artifacts/bench.txt
+	$(GO) test -run '^$$' -bench 'Loop' -count $(BENCH_COUNT) ./cpu/interp/ | tee -a artifacts/bench.txt
+	$(GO) test -run '^$$' -bench 'Record|Open5M|Model5M' -benchtime 3x -count $(BENCH_COUNT) ./session/ | tee -a artifacts/bench.txt
 	@echo
 	$(GO) run ./benchmarks/report artifacts/bench.txt artifacts/switch-costs.svg
 
