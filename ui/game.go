@@ -131,7 +131,7 @@ type game struct {
 	xkTried   bool
 	keyBuf    []ebiten.Key
 	guestKeys []view.KeyEvent
-	px, py    int
+	pointer   pointer
 	w, h      int
 	ended     chan machineEnd
 	result    *emulator.Result

@@ -12,26 +12,7 @@ import (
 // its keyboard. It reports whether anything happened.
 func (g *game) input() bool {
 	a := g.app
-	acted := false
-	x, y := ebiten.CursorPosition()
-	fx, fy := float64(x), float64(y)
-	if x != g.px || y != g.py {
-		g.px, g.py = x, y
-		a.PointerMove(fx, fy)
-		acted = true
-	}
-	if inpututil.IsMouseButtonJustPressed(ebiten.MouseButtonLeft) {
-		g.do(a.PointerDown(fx, fy))
-		acted = true
-	}
-	if inpututil.IsMouseButtonJustReleased(ebiten.MouseButtonLeft) {
-		g.do(a.PointerUp(fx, fy))
-		acted = true
-	}
-	if dx, dy := ebiten.Wheel(); dx != 0 || dy != 0 {
-		a.Wheel(fx, fy, dx, dy, ebiten.IsKeyPressed(ebiten.KeyShift))
-		acted = true
-	}
+	fx, fy, acted := g.pointer.input(a, g.do)
 	if a.Layout.Console.Contains(fx, fy) {
 		ebiten.SetCursorShape(ebiten.CursorShapeText)
 	} else {
@@ -147,4 +128,33 @@ func (g *game) sendGuest(evs []view.KeyEvent) {
 func (g *game) releaseAll() {
 	g.guestKeys = g.app.ReleaseGuestKeys(g.guestKeys[:0])
 	g.sendGuest(g.guestKeys)
+}
+
+// pointer is where the mouse was last seen, to tell a move.
+type pointer struct{ x, y int }
+
+// input hands ebiten's pointer, its left button and the wheel to a, and
+// the actions they cause to do; it returns the pointer's position and
+// whether anything happened.
+func (p *pointer) input(a *view.App, do func([]view.Action)) (fx, fy float64, acted bool) {
+	x, y := ebiten.CursorPosition()
+	fx, fy = float64(x), float64(y)
+	if x != p.x || y != p.y {
+		p.x, p.y = x, y
+		a.PointerMove(fx, fy)
+		acted = true
+	}
+	if inpututil.IsMouseButtonJustPressed(ebiten.MouseButtonLeft) {
+		do(a.PointerDown(fx, fy))
+		acted = true
+	}
+	if inpututil.IsMouseButtonJustReleased(ebiten.MouseButtonLeft) {
+		do(a.PointerUp(fx, fy))
+		acted = true
+	}
+	if dx, dy := ebiten.Wheel(); dx != 0 || dy != 0 {
+		a.Wheel(fx, fy, dx, dy, ebiten.IsKeyPressed(ebiten.KeyShift))
+		acted = true
+	}
+	return fx, fy, acted
 }

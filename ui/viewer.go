@@ -136,7 +136,7 @@ type viewer struct {
 	scene   view.Scene
 	status  view.Status
 	w, h    int
-	px, py  int
+	pointer pointer
 	last    time.Time // the last Update, for playing
 
 	// The model and screen at the cursor, built off the window's thread
@@ -281,26 +281,7 @@ func (v *viewer) Update() error {
 // input hands the pointer, the wheel and the keys to the App.
 func (v *viewer) input() bool {
 	a := v.app
-	acted := false
-	x, y := ebiten.CursorPosition()
-	fx, fy := float64(x), float64(y)
-	if x != v.px || y != v.py {
-		v.px, v.py = x, y
-		a.PointerMove(fx, fy)
-		acted = true
-	}
-	if inpututil.IsMouseButtonJustPressed(ebiten.MouseButtonLeft) {
-		v.do(a.PointerDown(fx, fy))
-		acted = true
-	}
-	if inpututil.IsMouseButtonJustReleased(ebiten.MouseButtonLeft) {
-		v.do(a.PointerUp(fx, fy))
-		acted = true
-	}
-	if dx, dy := ebiten.Wheel(); dx != 0 || dy != 0 {
-		a.Wheel(fx, fy, dx, dy, ebiten.IsKeyPressed(ebiten.KeyShift))
-		acted = true
-	}
+	_, _, acted := v.pointer.input(a, v.do)
 	if v.xk != nil {
 		for {
 			select {
