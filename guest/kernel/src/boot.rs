@@ -35,8 +35,10 @@ pvh_start32:
     /* ESI carries the start-info address into 64-bit code. */
     movl %ebx, %esi
 
-    /* Zero .bss (stacks, page tables, statics; not the heap arena): the
-       loader should have, but one that copies only p_filesz must work too. */
+    /* Zero .bss (page tables, statics; not the heap arena, the trace ring
+       or the stacks, see linker.ld): the loader should have, but the
+       statics must start zeroed even behind one that copies only
+       p_filesz. */
     movl $__bss_start, %edi
     movl $__bss_end, %ecx
     subl %edi, %ecx
@@ -139,6 +141,9 @@ boot_pdpt:
     .skip 4096
 boot_pd:
     .skip 4096 * 4
+
+    /* Stacks need no zeroing: outside __bss_start..__bss_end. */
+    .section .bss.stacks, "aw", @nobits
     .balign 16
 boot_stack:
     .skip 64 * 1024

@@ -35,6 +35,7 @@ const IST_STACK_SIZE: usize = 16 * 1024;
 #[repr(C, align(16))]
 struct Stack([u8; IST_STACK_SIZE]);
 
+#[unsafe(link_section = ".bss.stacks")]
 static mut IST_STACKS: [Stack; 4] = [const { Stack([0; IST_STACK_SIZE]) }; 4];
 
 /// The 64-bit TSS layout (104 bytes, packed: the u64s are 4-byte aligned).

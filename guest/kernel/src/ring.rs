@@ -40,6 +40,7 @@ const MAIN_STACK_SIZE: usize = 64 * 1024;
 #[repr(C, align(16))]
 struct Stack([u8; MAIN_STACK_SIZE]);
 
+#[unsafe(link_section = ".bss.stacks")]
 static mut MAIN_STACK: Stack = Stack([0; MAIN_STACK_SIZE]);
 
 unsafe extern "C" {
