@@ -29,18 +29,16 @@ import (
 // same instruction. RDTSC results are copied from KVM, whose TSC runs in
 // real time.
 //
-// The default run compares the first diffSteps instructions of the boot
-// (a few seconds); -diff.long (or INTERP_DIFF_STEPS=n) runs further: the
-// boot, the executor start and the demo scenario's first timer ticks.
+// The default run compares the first instructions of three of
+// diffScenarios (the boot and some way into each; about 30 s in all);
+// -diff.long (3 million instructions) or INTERP_DIFF_STEPS=n runs every
+// scenario that far.
 // INTERP_DIFF_KERNEL=path compares another PVH kernel's boot instead (a
 // stock Linux vmlinux).
 
-var diffLong = flag.Bool("diff.long", false, "run the differential test over 3 million instructions")
+var diffLong = flag.Bool("diff.long", false, "run the differential test over 3 million instructions a scenario")
 
-const (
-	diffSteps = 150_000
-	sysEvery  = 64
-)
+const sysEvery = 64
 
 type lockstep struct {
 	t      *testing.T
@@ -67,29 +65,64 @@ type ioRecord struct {
 	data  []byte
 }
 
+// diffScenarios are the demo kernel's runs compared, each from power-on:
+// the boot, then what each exercises beyond the demo's executor start.
+// ring=0 throughout: this host's KVM (PVM) runs CPL 3 code natively,
+// without single-stepping it, so only CPL 0 code can be compared step by
+// step.
+var diffScenarios = []struct {
+	name, cmdline string
+	steps         int  // how far the default run compares (the boot is about 140,000)
+	long          bool // only with -diff.long or INTERP_DIFF_STEPS
+}{
+	{"demo", "scenario=demo", 150_000, false},
+	{"executor-tests", "test=task::", 400_000, false},                                        // the kernel's tests of the queue, channel, executors, timers, AtomicWaker
+	{"threads", "bench=preempt-yield-2,preempt-pingpong,irq-wake benchn=50", 500_000, false}, // FXSAVE context switches and an IRQ's wake, to the end
+	{"lostwaker", "scenario=lostwaker", 250_000, true},                                       // a waker dropped on purpose
+	{"longpoll", "scenario=longpoll", 250_000, true},                                         // a task that spins in its poll
+	{"simple-executor", "executor=simple", 250_000, true},                                    // the busy-polling executor
+}
+
 func TestDifferentialAgainstKVM(t *testing.T) {
 	if _, err := os.Stat("/dev/kvm"); err != nil {
 		t.Skipf("skipping: no /dev/kvm (%v)", err)
 	}
-	steps := diffSteps
+	steps := 0
 	if *diffLong {
 		steps = 3_000_000
 	}
 	if s := os.Getenv("INTERP_DIFF_STEPS"); s != "" {
 		steps, _ = strconv.Atoi(s)
 	}
-	// ring=0: this host's KVM (PVM) runs CPL 3 code natively, without
-	// single-stepping it, so only CPL 0 code can be compared step by step.
-	cmdline := "scenario=demo hz=1000 ring=0"
-	kernel := guest.Kernel
 	if p := os.Getenv("INTERP_DIFF_KERNEL"); p != "" {
 		// Another PVH kernel, e.g. a stock Linux vmlinux.
-		var err error
-		if kernel, err = os.ReadFile(p); err != nil {
+		kernel, err := os.ReadFile(p)
+		if err != nil {
 			t.Fatal(err)
 		}
-		cmdline = "console=ttyS0 earlyprintk=ttyS0 noapic nolapic acpi=off pci=off"
+		if steps == 0 {
+			steps = 150_000
+		}
+		runLockstep(t, kernel, "console=ttyS0 earlyprintk=ttyS0 noapic nolapic acpi=off pci=off", steps)
+		return
 	}
+	for _, sc := range diffScenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			n := sc.steps
+			switch {
+			case *diffLong || os.Getenv("INTERP_DIFF_STEPS") != "":
+				n = steps
+			case sc.long:
+				t.Skip("skipping: runs with -diff.long or INTERP_DIFF_STEPS")
+			}
+			runLockstep(t, guest.Kernel, sc.cmdline+" hz=1000 ring=0", n)
+		})
+	}
+}
+
+// runLockstep steps kernel on KVM and on the software CPU for steps
+// instructions, or until the guest ends, comparing as it goes.
+func runLockstep(t *testing.T, kernel []byte, cmdline string, steps int) {
 	ls := newLockstep(t, kernel, cmdline)
 	defer ls.kvm.Close()
 	for ls.steps < steps {
