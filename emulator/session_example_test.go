@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/pollscope/pollscope/emulator"
@@ -45,4 +46,49 @@ func ExampleOpenSession() {
 	// Output:
 	// <nil> stopped 7 true
 	// pollscope demo kernel 0.1.0
+}
+
+// Record a run on the software CPU in deterministic time (-accel tcg
+// -icount), typing into it, then replay it: the same keys at the same
+// instructions give the same run again, which CompareReplay checks poll by
+// poll (pollscope replay does this).
+func ExampleSession_ReplayConfig() {
+	dir, _ := os.MkdirTemp("", "replay")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "run.pollscope")
+
+	m, err := emulator.New(emulator.Config{Backend: emulator.BackendTCG, ICount: true, Record: path})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	m.Start()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	m.WaitSerial(ctx, regexp.MustCompile(`executor: \w+ scenario=\w+ started`))
+	m.TypeText(ctx, "again\n")
+	m.WaitSerial(ctx, regexp.MustCompile(`again`))
+	m.Close()
+
+	s, err := emulator.OpenSession(path)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer s.Close()
+	cfg, err := s.ReplayConfig()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	r, err := emulator.New(cfg)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer r.Close()
+	res, _ := r.Run(ctx) // to the recording's end
+	_, err = s.CompareReplay(r)
+	fmt.Println(res.Outcome, err, strings.Contains(r.Serial(), "again"))
+	// Output: stopped <nil> true
 }
