@@ -24,6 +24,12 @@ type (
 	SessionInput = session.Input
 )
 
+// ErrSessionUnfinished is what Session.Damage wraps (errors.Is) when every
+// record is sound but the run's end is missing: the recording was not
+// closed, or is still being written. Any other damage is a cut or a
+// corrupt chunk.
+var ErrSessionUnfinished = session.ErrUnfinished
+
 // OpenSession opens a recorded session. A session cut short (a run
 // killed before it could close it, a partial copy) or damaged part way
 // opens up to its last sound record, and Damage says so; a file that is

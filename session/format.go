@@ -15,8 +15,9 @@ import (
 // older reader would misread (a new critical chunk kind, a changed record).
 // Version 2 gave the resource records (guest kinds 12-16) and the
 // debugger's host kinds codes of their own and writes packed arguments as
-// their fields; it reads version 1 too.
-const FormatVersion = 2
+// their fields. Version 3 adds serial inputs (an input record whose kind
+// byte is 2); its events are version 2's. It reads versions 1 and 2 too.
+const FormatVersion = 3
 
 // OldestFormatVersion is the oldest session format this package reads.
 const OldestFormatVersion = 1

@@ -21,7 +21,7 @@ func TestInputRecordsRoundTrip(t *testing.T) {
 	for _, in := range want {
 		encodeInput(&e, &prev, in)
 	}
-	got, err := decodeInputs(e.b, nil)
+	got, err := decodeInputs(FormatVersion, e.b, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,8 +35,12 @@ func TestInputRecordsRoundTrip(t *testing.T) {
 		e.uvarint(0)
 		e.byte1(inputSerial)
 		e.str(serial)
-		if _, err := decodeInputs(e.b, nil); err == nil {
+		if _, err := decodeInputs(FormatVersion, e.b, nil); err == nil {
 			t.Errorf("a serial input record with %s decoded without an error", name)
 		}
+	}
+	// Version 2 had no serial inputs: such a record there is corrupt.
+	if _, err := decodeInputs(2, e.b, nil); err == nil || !strings.Contains(err.Error(), "version 2") {
+		t.Errorf("a serial input in a version 2 file: %v, want an error naming the version", err)
 	}
 }

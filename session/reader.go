@@ -248,7 +248,7 @@ func (s *scanState) take(kind byte, raw []byte, ref *chunkRef, cont *bool, sink 
 		s.noteTime(ref.min, ref.max)
 		s.screens = append(s.screens, *ref)
 	case kindInput:
-		in, err := decodeInputs(raw, nil)
+		in, err := decodeInputs(s.version, raw, nil)
 		if err != nil {
 			return err
 		}

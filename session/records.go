@@ -275,7 +275,7 @@ func encodeInput(e *enc, prev *int64, in Input) {
 // makes it a serial input (its bytes follow).
 const inputSerial = 2
 
-func decodeInputs(raw []byte, out []Input) ([]Input, error) {
+func decodeInputs(v uint16, raw []byte, out []Input) ([]Input, error) {
 	d := dec{b: raw}
 	var t int64
 	for d.more() {
@@ -286,6 +286,14 @@ func decodeInputs(raw []byte, out []Input) ([]Input, error) {
 		case 1:
 			in.Down = true
 		case inputSerial:
+			if v < 3 {
+				d.failf("an input record holds serial bytes, which a file of format version %d has none of", v)
+				break
+			}
+			if in.Key != 0 {
+				d.failf("a serial input record names a key (%d)", in.Key)
+				break
+			}
 			if in.Serial = []byte(d.str(maxSerialInput)); d.err == nil && len(in.Serial) == 0 {
 				d.failf("a serial input record holds no bytes")
 			}

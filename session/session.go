@@ -1,6 +1,7 @@
 package session
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"math"
@@ -174,8 +175,14 @@ func (s *Session) EventCount() int64 { return s.idx.nEvents }
 // Size is the file's size; ReadBytes is how much of it was sound.
 func (s *Session) Size() (size, sound int64) { return s.size, s.idx.good }
 
-// Inputs returns the host inputs, in order.
-func (s *Session) Inputs() []Input { return slices.Clone(s.idx.inputs) }
+// Inputs returns the host inputs, in order: a copy the caller may change.
+func (s *Session) Inputs() []Input {
+	out := slices.Clone(s.idx.inputs)
+	for i := range out {
+		out[i].Serial = slices.Clone(out[i].Serial)
+	}
+	return out
+}
 
 // Counters returns the host's counters as recorded last at or before at
 // (nil before the first record).
@@ -232,7 +239,7 @@ func (s *Session) Model(at int64) *trace.Model {
 	// Move the kept model nearest before at, unless a checkpoint is
 	// nearer; rebuild from the start if none can be moved there.
 	byNearest := slices.Clone(s.cursors)
-	slices.SortFunc(byNearest, func(a, b *cursor) int { return -cmpInt64(a.at, b.at) })
+	slices.SortFunc(byNearest, func(a, b *cursor) int { return -cmp.Compare(a.at, b.at) })
 	cp := nearestCheckpoint(s.checkpoints, at)
 	for _, c := range byNearest {
 		if cp != nil && c.at < cp.cur.at {
@@ -271,16 +278,6 @@ func (s *Session) Model(at int64) *trace.Model {
 		s.cursors[lru] = c
 	}
 	return c.c.Snapshot()
-}
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // advance moves c forward to at (see cursor). It returns false, with c

@@ -227,7 +227,7 @@ func TestDamage(t *testing.T) {
 		{"not-a-session", []byte(`{"traceEvents": []}`), ErrNotSession, []string{"signature"}},
 		{"cut-in-the-header", whole[:10], ErrTruncated, []string{"header"}},
 		{"header-only", whole[:headerSize], ErrTruncated, []string{"no metadata"}},
-		{"future-version", withVersion(whole, FormatVersion+1), ErrFutureVersion, []string{"version 3", "versions 1 to 2", "newer pollscope"}},
+		{"future-version", withVersion(whole, FormatVersion+1), ErrFutureVersion, []string{"version 4", "versions 1 to 3", "newer pollscope"}},
 		{"damaged-header", flip(whole, 9), ErrCorrupt, []string{"header"}},
 		{"damaged-metadata", flip(whole, headerSize+chunkHeaderSize+1), ErrCorrupt, []string{"no metadata", "checksum"}},
 	}

@@ -362,7 +362,8 @@ var ErrNotReadable = errors.New("the session is recorded to a writer that cannot
 // it flushes, copies the whole chunks written so far from src (what this
 // Writer writes to, read back: the file it records to), and ends the copy
 // with the latest counters and end. Recording goes on. After Close it
-// copies the finished session as it is.
+// copies the finished session as it is; after a write error stopped the
+// recording, it copies what was written before it.
 func (s *Writer) CopyTo(dst io.Writer, src io.ReaderAt, end End) error {
 	if src == nil {
 		return ErrNotReadable
@@ -373,7 +374,10 @@ func (s *Writer) CopyTo(dst io.Writer, src io.ReaderAt, end End) error {
 	closed := s.closed
 	s.mu.Unlock()
 	if !closed {
-		if err := s.flushLocked(); err != nil {
+		// After a write error stopped the recording, the whole chunks
+		// written before it still make a sound session: the copy ends
+		// there.
+		if err := s.flushLocked(); err != nil && s.written == 0 {
 			return err
 		}
 	}

@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"cmp"
 	"slices"
 	"sort"
 	"time"
@@ -47,7 +48,7 @@ func (c *Collector) snapshotResources(m *Model, x *laneIndex) {
 				Detail: w.detail, How: WaitOpen, Wake: -1, Deadline: w.deadline, Slot: w.slot})
 		}
 	}
-	slices.SortStableFunc(m.OpenWaits, func(a, b ResourceWait) int { return cmpInt64(a.Start, b.Start) })
+	slices.SortStableFunc(m.OpenWaits, func(a, b ResourceWait) int { return cmp.Compare(a.Start, b.Start) })
 	m.Waits = share(c.waits)
 	m.waitBase = c.waitBase
 	m.Tick = time.Duration(s.tickNs)
@@ -142,7 +143,7 @@ func (m *Model) RecentWaits(key uint32, n int) []ResourceWait {
 			}
 		}
 	}
-	slices.SortStableFunc(out, func(a, b ResourceWait) int { return cmpInt64(b.Start, a.Start) })
+	slices.SortStableFunc(out, func(a, b ResourceWait) int { return cmp.Compare(b.Start, a.Start) })
 	return out[:min(len(out), n)]
 }
 

@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 
@@ -395,21 +396,11 @@ func (c *Collector) evictResources() {
 	if len(gone) == 0 {
 		return
 	}
-	slices.SortStableFunc(gone, func(a, b *resState) int { return cmpInt64(a.Dropped, b.Dropped) })
+	slices.SortStableFunc(gone, func(a, b *resState) int { return cmp.Compare(a.Dropped, b.Dropped) })
 	gone = gone[:min(len(gone), max(c.opt.MaxResources/10, 1))]
 	for _, r := range gone {
 		delete(c.res.byKey, r.Key)
 	}
 	c.res.order = slices.DeleteFunc(c.res.order, func(r *resState) bool { return c.res.byKey[r.Key] != r })
 	c.evicted += uint64(len(gone))
-}
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

@@ -81,7 +81,6 @@ func (g *game) reset() {
 			g.recordOwn(m)
 			if err = m.Start(); err != nil {
 				m.Close()
-				g.closeOwn(m)
 				m = nil
 			}
 		}
@@ -108,7 +107,6 @@ func (g *game) finishReset(d resetDone) {
 	go func() {
 		defer g.jobs.Done()
 		old.Close()
-		g.closeOwn(old)
 	}()
 	g.result = nil
 	g.app.MachineReset()
@@ -149,45 +147,22 @@ func (g *game) saveTrace() {
 }
 
 // recordOwn has a machine that records no session (no -record) record
-// one to a file of its own, so that the window can save the session on
-// demand: an unnamed temporary file (created and unlinked at once, so it
-// goes when the machine does), which grows with the run, by some 3.5
-// bytes an event. Call it before Start.
+// one of its own, so that the window can save the session on demand: to
+// a temporary file the machine frees when it closes, up to
+// ownSessionLimit. Call it before Start.
 func (g *game) recordOwn(m *emulator.Machine) {
 	if m.Recording() {
 		return
 	}
-	f, err := os.CreateTemp("", "pollscope-session-*.pollscope")
-	if err == nil {
-		os.Remove(f.Name())
-		err = m.Record(f)
-	}
-	if err != nil {
-		if f != nil {
-			f.Close()
-		}
+	if err := m.RecordTemp(ownSessionLimit); err != nil {
 		g.say(true, "cannot record the session, so Save trace will save the trace only: %v", err)
-		return
 	}
-	g.ownMu.Lock()
-	if g.own == nil {
-		g.own = map[*emulator.Machine]*os.File{}
-	}
-	g.own[m] = f
-	g.ownMu.Unlock()
 }
 
-// closeOwn closes the file recordOwn recorded a closed machine's session
-// to.
-func (g *game) closeOwn(m *emulator.Machine) {
-	g.ownMu.Lock()
-	f := g.own[m]
-	delete(g.own, m)
-	g.ownMu.Unlock()
-	if f != nil {
-		f.Close()
-	}
-}
+// ownSessionLimit bounds the window's own recording: about 300 million
+// trace events, hours of the demo and a minute of a benchmark that traces
+// every switch.
+const ownSessionLimit = 1 << 30
 
 // screenshot saves the window as pollscope-screenshot-<time>.png in
 // Options.Dir.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 
 	"strings"
 	"sync"
@@ -160,12 +159,6 @@ type game struct {
 	state      stateWriter
 	hostOnce   sync.Once
 	hostKind   string // emulator.DetectHostKind's name
-
-	// own are the files recordOwn opened, by machine: one is closed after
-	// its machine (a reset replaces it); the last machine's stays open
-	// for the caller, which closes the machine after Run.
-	ownMu sync.Mutex
-	own   map[*emulator.Machine]*os.File
 
 	// The debugger (debug.go): the CPU pane's reads, and whether (and
 	// why) the vCPU stood still in the debugger at the last frame.

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -27,6 +28,9 @@ type ViewOptions struct {
 	Session *emulator.Session
 	Open    func() (*emulator.Session, error)
 	Path    string
+	// At is where the cursor starts, in the session's machine time; a
+	// negative At starts it at the session's end.
+	At int64
 	// Context ends the viewer: the window closes when it is done.
 	Context context.Context
 	// Dir is where screenshots and traces go; "" for
@@ -82,7 +86,7 @@ func RunView(o ViewOptions) error {
 	close(v.want)
 	v.workers.Wait()
 	v.jobs.Wait()
-	if v.app == nil { // closed while opening: wait for it, to close it
+	if !v.opened { // closed while opening: wait for it, to close it
 		r := <-v.opening
 		v.openErr = r.err
 		if r.s != nil && r.own {
@@ -119,7 +123,10 @@ func (v *viewer) start(s *emulator.Session) {
 	v.status = viewerStatus(s, v.o.Path)
 	v.workers.Add(1)
 	go v.work()
-	v.request(end)
+	if v.o.At >= 0 {
+		v.app.Player.MoveTo(v.o.At)
+	}
+	v.request(v.app.Player.At)
 }
 
 // viewer is the session viewer's ebiten.Game.
@@ -129,6 +136,7 @@ type viewer struct {
 	sess *emulator.Session
 	// The session being opened, and if RunView opened it, to close.
 	opening chan openResult
+	opened  bool // the opening's result was taken
 	own     *emulator.Session
 	openErr error
 	at      *atlas
@@ -206,11 +214,9 @@ func (v *viewer) request(at int64) {
 // viewerStatus is what the status bar says of the session.
 func viewerStatus(s *emulator.Session, path string) view.Status {
 	meta := s.Meta()
-	backend := "?"
-	for _, f := range meta.Config {
-		if f.Name == "backend" {
-			backend = f.Value
-		}
+	backend := meta.Get("backend")
+	if backend == "" {
+		backend = "?"
 	}
 	st := view.Status{Backend: "SESSION " + strings.ToUpper(backend), Host: filepath.Base(path) + " · recorded by pollscope " + meta.Version}
 	switch e, ok := s.End(); {
@@ -219,7 +225,7 @@ func viewerStatus(s *emulator.Session, path string) view.Status {
 	default:
 		st.VM = "run " + e.Outcome
 	}
-	if err := s.Damage(); err != nil && s.Outcome() != emulator.OutcomeRunning {
+	if err := s.Damage(); err != nil && !errors.Is(err, emulator.ErrSessionUnfinished) {
 		st.Message, st.MessageBad = err.Error(), true
 	}
 	return st
@@ -236,6 +242,7 @@ func (v *viewer) Update() error {
 	if v.app == nil {
 		select {
 		case r := <-v.opening:
+			v.opened = true
 			if r.err != nil {
 				v.openErr = r.err
 				return ebiten.Termination

@@ -37,7 +37,7 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 	s, err := emulator.OpenSession(fs.Arg(0))
 	if err != nil {
 		fmt.Fprintf(stderr, "pollscope replay: %v\n", err)
-		return statusUsage
+		return statusBadSession
 	}
 	defer s.Close()
 	cfg, err := s.ReplayConfig()

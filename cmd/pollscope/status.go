@@ -17,6 +17,7 @@ const (
 	statusScriptFailed  = 6  // a -script step failed
 	statusNoDisplay     = 8  // -display gui was asked for and no display could be opened, or pollscope view has no window
 	statusBadKernel     = 10 // the kernel file is missing, unreadable or not a bootable PVH ELF
+	statusBadSession    = 12 // pollscope view or replay: the file is missing, unreadable or not a session
 	statusUsage         = 64 // bad flags or script syntax; nothing ran
 )
 
@@ -30,6 +31,7 @@ var statusTable = []struct{ status, meaning string }{
 	{fmt.Sprint(statusScriptFailed), "a -script step failed; the message names the step"},
 	{fmt.Sprint(statusNoDisplay), "-display gui was asked for and no display could be opened, or pollscope view has no viewer window"},
 	{fmt.Sprint(statusBadKernel), "the kernel file is missing, unreadable or not a bootable PVH ELF"},
+	{fmt.Sprint(statusBadSession), "pollscope view or replay: the session file is missing, unreadable or not a session"},
 	{fmt.Sprint(statusUsage), "bad usage (flags, values, script syntax); nothing ran"},
 }
 

@@ -69,6 +69,7 @@ func TestEveryStatusRow(t *testing.T) {
 		{"-display gui without a display", false, []string{"-display", "gui"}, statusNoDisplay},
 		{"a missing kernel", false, []string{"-kernel", filepath.Join(dir, "none.elf")}, statusBadKernel},
 		{"bad usage", false, []string{"-m", "1"}, statusUsage},
+		{"a session file that is not one", false, []string{"view", "-summary", halts}, statusBadSession},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Setenv("DISPLAY", "")
@@ -79,7 +80,7 @@ func TestEveryStatusRow(t *testing.T) {
 			}
 			for _, backend := range backends {
 				args := tc.args
-				if tc.args[0] != "-display" {
+				if tc.args[0] != "-display" && tc.args[0] != "view" {
 					args = append([]string{"-display", "none", "-serial", "none"}, args...)
 				}
 				if backend != "" {

@@ -27,8 +27,17 @@ type viewOptions struct {
 // viewWindow opens the session at path in the GUI's viewer (timeline,
 // scrubber), in builds that have one (gui_view.go); nil in a build
 // without the GUI. It opens the session while the window comes up; opened
-// is when opening began, for the first frame's timing.
-var viewWindow func(path string, opened time.Time, log io.Writer) error
+// is when opening began, for the first frame's timing; at is where the
+// cursor starts (-at), or -1 for the end. An error opening the session is
+// a *sessionError.
+var viewWindow func(path string, at int64, opened time.Time, log io.Writer) error
+
+// sessionError is the viewer window's failure to open the session, as
+// opposed to its failure to open a window.
+type sessionError struct{ err error }
+
+func (e *sessionError) Error() string { return e.err.Error() }
+func (e *sessionError) Unwrap() error { return e.err }
 
 // runView is `pollscope view`: a recorded session, shown again.
 func runView(args []string, stdout, stderr io.Writer) int {
@@ -45,7 +54,7 @@ func runView(args []string, stdout, stderr io.Writer) int {
 		// A file that is not a session is said so before any window.
 		if _, err := emulator.PeekSession(o.path); err != nil {
 			fmt.Fprintf(stderr, "pollscope view: %v\n", err)
-			return statusUsage
+			return statusBadSession
 		}
 		if viewWindow == nil {
 			fmt.Fprintf(stderr, "pollscope view: this pollscope was built without the GUI (build it with make build); "+
@@ -57,7 +66,15 @@ func runView(args []string, stdout, stderr io.Writer) int {
 				"print the session with: pollscope view -summary %s\n", o.path)
 			return statusNoDisplay
 		}
-		if err := viewWindow(o.path, opened, stderr); err != nil {
+		at := int64(-1)
+		if o.atGiven {
+			at = int64(o.at)
+		}
+		if err := viewWindow(o.path, at, opened, stderr); err != nil {
+			if se := (*sessionError)(nil); errors.As(err, &se) {
+				fmt.Fprintf(stderr, "pollscope view: %v\n", se.err)
+				return statusBadSession
+			}
 			fmt.Fprintf(stderr, "pollscope view: %v; print the session with: pollscope view -summary %s\n", err, o.path)
 			return statusNoDisplay
 		}
@@ -66,7 +83,7 @@ func runView(args []string, stdout, stderr io.Writer) int {
 	s, err := emulator.OpenSession(o.path)
 	if err != nil {
 		fmt.Fprintf(stderr, "pollscope view: %v\n", err)
-		return statusUsage
+		return statusBadSession
 	}
 	defer s.Close()
 	_, end := s.Range()

@@ -62,21 +62,24 @@ func TestViewUsage(t *testing.T) {
 	notSession := filepath.Join(dir, "trace.json")
 	os.WriteFile(notSession, []byte(`{"traceEvents": []}`), 0o644)
 	for _, tc := range []struct {
-		name string
-		args []string
-		want string
+		name   string
+		args   []string
+		status int
+		want   string
 	}{
-		{"no file", []string{"view"}, "name the session file"},
-		{"two files", []string{"view", "a", "b"}, "one session file at a time"},
-		{"a missing file", []string{"view", "-summary", filepath.Join(dir, "missing")}, "no such file"},
-		{"not a session", []string{"view", "-summary", notSession}, "not a pollscope session file"},
-		{"a bad -at", []string{"view", "-at", "soon", notSession}, "-at soon"},
-		{"a negative -at", []string{"view", "-at", "-1s", notSession}, "-at -1s"},
+		{"no file", []string{"view"}, statusUsage, "name the session file"},
+		{"two files", []string{"view", "a", "b"}, statusUsage, "one session file at a time"},
+		{"a missing file", []string{"view", "-summary", filepath.Join(dir, "missing")}, statusBadSession, "no such file"},
+		{"not a session", []string{"view", "-summary", notSession}, statusBadSession, "not a pollscope session file"},
+		{"not a session, for the window", []string{"view", notSession}, statusBadSession, "not a pollscope session file"},
+		{"a missing file to replay", []string{"replay", filepath.Join(dir, "missing")}, statusBadSession, "no such file"},
+		{"a bad -at", []string{"view", "-at", "soon", notSession}, statusUsage, "-at soon"},
+		{"a negative -at", []string{"view", "-at", "-1s", notSession}, statusUsage, "-at -1s"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			status, out, errOut := runCLI(t, tc.args...)
-			if status != statusUsage || !strings.Contains(errOut, tc.want) || out != "" {
-				t.Fatalf("status %d, stdout %q, stderr %q; want status %d saying %q", status, out, errOut, statusUsage, tc.want)
+			if status != tc.status || !strings.Contains(errOut, tc.want) || out != "" {
+				t.Fatalf("status %d, stdout %q, stderr %q; want status %d saying %q", status, out, errOut, tc.status, tc.want)
 			}
 		})
 	}

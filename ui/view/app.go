@@ -156,7 +156,7 @@ func (a *App) Frame(in FrameInput, s *Scene) {
 	a.cpuIn = in.CPU
 	if p := a.Player; p != nil {
 		p.ModelAt = in.ModelAt
-		p.Loading = in.ModelAt != p.At
+		p.Loading = p.behind()
 	}
 	a.update(in.W, in.H, in.Model)
 	b, o := &s.Base, &s.Overlay

@@ -20,7 +20,8 @@ type Player struct {
 	Playing bool
 	Speed   float64 // one of Speeds
 	// ModelAt is the time the frame's model is at; while it is not At the
-	// model for At is being built (Loading).
+	// model for At is being built. Loading says the wait shows: not
+	// playing, or playing and further behind than playingLag of wall time.
 	ModelAt int64
 	Loading bool
 	// Track is the scrubber's track; Thumb the cursor on it.
@@ -276,4 +277,23 @@ var ViewerHelpLines = []string{
 	"the timeline and the tables work as in the live window.",
 	"",
 	"Click or press Esc to close.",
+}
+
+// playingLag is how far, in wall-clock time, the model may trail the
+// cursor while playing before the window says it is building the model:
+// the worker building models is always a frame or two behind a moving
+// cursor, which is playing, not waiting.
+const playingLag = 250 * time.Millisecond
+
+// behind reports whether the frame's model trails the cursor enough to
+// say so.
+func (p *Player) behind() bool {
+	if p.ModelAt == p.At {
+		return false
+	}
+	if !p.Playing {
+		return true
+	}
+	lag := p.At - p.ModelAt
+	return lag < 0 || float64(lag) > float64(playingLag)*p.Speed
 }

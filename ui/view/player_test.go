@@ -147,3 +147,28 @@ func TestViewerControls(t *testing.T) {
 		t.Errorf("Ctrl+Alt+T in the viewer: %v", acts)
 	}
 }
+
+// While playing, a model a frame or two behind the moving cursor is not
+// "building the model"; paused, any lag is, and so is a long one playing.
+func TestPlayerLoadingWhilePlaying(t *testing.T) {
+	ms := int64(time.Millisecond)
+	for _, c := range []struct {
+		playing bool
+		speed   float64
+		at      int64
+		want    bool
+	}{
+		{false, 1, 1000 * ms, false},
+		{false, 1, 1016 * ms, true},
+		{true, 1, 1033 * ms, false},
+		{true, 10, 1000*ms + 2000*ms, false},
+		{true, 1, 1000*ms + 400*ms, true},
+		{true, 10, 1000*ms + 3000*ms, true},
+		{true, 1, 900 * ms, true}, // the cursor went back while playing
+	} {
+		p := Player{Playing: c.playing, Speed: c.speed, At: c.at, ModelAt: 1000 * ms}
+		if got := p.behind(); got != c.want {
+			t.Errorf("playing %v at %g×, cursor %v, model at 1s: loading %v, want %v", c.playing, c.speed, time.Duration(c.at), got, c.want)
+		}
+	}
+}
