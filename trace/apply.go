@@ -200,6 +200,7 @@ func (c *Collector) finish(ts *taskState, t int64) {
 		ts.pending = false
 	}
 	ts.done, ts.Exited, ts.exitS, ts.lostWaker = true, t, c.stop.stoppedAt(t), false
+	c.endTaskWaits(ts.ID, t)
 }
 
 func (c *Collector) wake(id uint32, arg uint64, t int64) {

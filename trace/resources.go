@@ -270,6 +270,11 @@ func (c *Collector) resourceWait(r *resState, task uint32, detail uint64, t int6
 	if i := r.openBy(task); i >= 0 {
 		c.unmatched++ // its end was lost
 		c.endWait(r, i, t, WaitReplaced, -1)
+	} else if len(r.open) >= c.opt.MaxTasks {
+		// More tasks waiting at once than the task table holds: their
+		// ends were lost, or the stream is not a kernel's.
+		c.unmatched++
+		return
 	}
 	w := openWait{task: task, start: t, detail: detail, slot: r.freeSlot()}
 	if r.Kind == ResourceTimers {
@@ -344,6 +349,18 @@ func (c *Collector) endWait(r *resState, i int, t int64, how WaitEnd, wake int) 
 	}
 	r.open = slices.Delete(r.open, i, i+1)
 	r.Waiting = len(r.open)
+}
+
+// endTaskWaits ends the open waits of a task that exited at t: its
+// futures went with it, so any waker it had registered was dropped (the
+// kernel says so itself; this is for a stream that lost those records).
+func (c *Collector) endTaskWaits(task uint32, t int64) {
+	for _, r := range c.res.order {
+		if i := r.openBy(task); i >= 0 {
+			c.unmatched++
+			c.endWait(r, i, t, WaitDropped, -1)
+		}
+	}
 }
 
 // dropResource ends r's life at t, and the waits on it.

@@ -442,3 +442,29 @@ func checkCounterLane(t testing.TB, name string, l *CounterLane) {
 		}
 	}
 }
+
+// A task that exits with a wait still open (its ResourceWaitEnd lost) has
+// that wait ended at its exit, as dropped; and no resource holds more open
+// waits than the task table has tasks, whatever the stream says.
+func TestOpenWaitsAreBounded(t *testing.T) {
+	s := &stream{}
+	s.resNew(1, ResourceChannel, "numbers")
+	s.spawn(1, "consumer").after(time.Microsecond).resWait(1, 1, 0)
+	s.after(time.Microsecond).exit(1)
+	m := collect(t, Options{}, s.evs)
+	r := m.Resources[0]
+	if r.Waiting != 0 || len(m.Waits) != 1 || m.Waits[0].How != WaitDropped || m.Waits[0].End != m.End {
+		t.Fatalf("after the task's exit: %d waiting, waits %+v; want the wait ended, dropped, at the exit", r.Waiting, m.Waits)
+	}
+
+	const maxTasks = 16
+	s = &stream{}
+	s.resNew(1, ResourceChannel, "numbers")
+	for id := uint32(1); id <= 3*maxTasks; id++ {
+		s.after(time.Microsecond).resWait(id, 1, 0)
+	}
+	m = collect(t, Options{MaxTasks: maxTasks}, s.evs)
+	if r := m.Resources[0]; r.Waiting != maxTasks || m.Unmatched < 2*maxTasks {
+		t.Fatalf("%d waiting, %d unmatched; want %d waiting and the rest unmatched", r.Waiting, m.Unmatched, maxTasks)
+	}
+}
