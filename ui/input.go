@@ -54,14 +54,26 @@ func (g *game) xKeys() bool {
 	}
 }
 
-// frameKeys is the fallback without the X server's events: the keys that
-// went down and up since the last frame, modifiers pressed first and
-// released last (so Shift is held around the letter it shifts). Two taps
-// of a key within a frame count as one.
+// frameKeys is the fallback without the X server's events: the keys
+// that went down and up since the last frame (frameKeyEvents).
 func (g *game) frameKeys() bool {
+	var evs []view.KeyEvent
+	evs, g.keyBuf = frameKeyEvents(g.keyBuf)
+	for _, e := range evs {
+		g.hostKey(e)
+	}
+	return len(evs) > 0
+}
+
+// frameKeyEvents returns the keys that went down and up since the last
+// frame, downs first, modifiers pressed first and released last (so Shift
+// is held around the letter it shifts), and a repeat for each of the
+// timeline's zoom and pan keys held down. Two taps of a key within a
+// frame count as one. buf is scratch space, returned for reuse.
+func frameKeyEvents(buf []ebiten.Key) ([]view.KeyEvent, []ebiten.Key) {
 	var downs, ups []view.KeyEvent
-	g.keyBuf = inpututil.AppendJustPressedKeys(g.keyBuf[:0])
-	for _, k := range g.keyBuf {
+	buf = inpututil.AppendJustPressedKeys(buf[:0])
+	for _, k := range buf {
 		if pk, ok := view.EbitenKey(k.String()); ok {
 			e := view.KeyEvent{Key: pk, Down: true}
 			if view.IsModifier(pk) {
@@ -71,8 +83,8 @@ func (g *game) frameKeys() bool {
 			}
 		}
 	}
-	g.keyBuf = inpututil.AppendJustReleasedKeys(g.keyBuf[:0])
-	for _, k := range g.keyBuf {
+	buf = inpututil.AppendJustReleasedKeys(buf[:0])
+	for _, k := range buf {
 		if pk, ok := view.EbitenKey(k.String()); ok {
 			e := view.KeyEvent{Key: pk}
 			if view.IsModifier(pk) {
@@ -82,20 +94,13 @@ func (g *game) frameKeys() bool {
 			}
 		}
 	}
-	// The timeline's zoom and pan keys repeat while held.
 	for _, k := range []ebiten.Key{ebiten.KeyArrowLeft, ebiten.KeyArrowRight, ebiten.KeyEqual, ebiten.KeyMinus, ebiten.KeyNumpadAdd, ebiten.KeyNumpadSubtract} {
 		if d := inpututil.KeyPressDuration(k); d > 30 && d%3 == 0 {
 			pk, _ := view.EbitenKey(k.String())
 			downs = append(downs, view.KeyEvent{Key: pk, Down: true, Repeat: true})
 		}
 	}
-	for _, e := range downs {
-		g.hostKey(e)
-	}
-	for _, e := range ups {
-		g.hostKey(e)
-	}
-	return len(downs)+len(ups) > 0
+	return append(downs, ups...), buf
 }
 
 // hostKey routes one host key event through the App and sends the guest

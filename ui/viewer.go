@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/hajimehoshi/ebiten/v2"
-	"github.com/hajimehoshi/ebiten/v2/inpututil"
 
 	"github.com/pollscope/pollscope/emulator"
 	"github.com/pollscope/pollscope/trace"
@@ -294,6 +293,7 @@ func (v *viewer) input() bool {
 			select {
 			case e, ok := <-v.xk.events:
 				if !ok {
+					v.say(true, "keyboard: lost the X server's key events; reading the per-frame key state (quick taps may be lost)")
 					v.xk = nil
 					return acted
 				}
@@ -307,21 +307,12 @@ func (v *viewer) input() bool {
 			return acted
 		}
 	}
-	v.keyBuf = inpututil.AppendJustPressedKeys(v.keyBuf[:0])
-	for _, k := range v.keyBuf {
-		if pk, ok := view.EbitenKey(k.String()); ok {
-			v.key(view.KeyEvent{Key: pk, Down: true})
-			acted = true
-		}
+	var evs []view.KeyEvent
+	evs, v.keyBuf = frameKeyEvents(v.keyBuf)
+	for _, e := range evs {
+		v.key(e)
 	}
-	v.keyBuf = inpututil.AppendJustReleasedKeys(v.keyBuf[:0])
-	for _, k := range v.keyBuf {
-		if pk, ok := view.EbitenKey(k.String()); ok {
-			v.key(view.KeyEvent{Key: pk})
-			acted = true
-		}
-	}
-	return acted
+	return acted || len(evs) > 0
 }
 
 func (v *viewer) key(e view.KeyEvent) {
