@@ -26,6 +26,15 @@ func (b *batch) begin(dst *ebiten.Image) {
 	b.vs, b.is = b.vs[:0], b.is[:0]
 }
 
+// draw draws the layers on dst, in order, in one batch.
+func (b *batch) draw(dst *ebiten.Image, layers ...*view.Layer) {
+	b.begin(dst)
+	for _, l := range layers {
+		b.layer(l)
+	}
+	b.flush()
+}
+
 func (b *batch) flush() {
 	if len(b.is) > 0 {
 		b.dst.DrawTriangles(b.vs, b.is, b.at.img, &b.op)

@@ -294,10 +294,7 @@ func (g *game) Draw(screen *ebiten.Image) {
 	g.dirty = false
 	t0 := time.Now()
 	g.app.Frame(g.frame, &g.scene)
-	g.b.begin(screen)
-	g.b.layer(&g.scene.Base)
-	g.b.layer(&g.scene.Overlay)
-	g.b.flush()
+	g.b.draw(screen, &g.scene.Base, &g.scene.Overlay)
 	if g.shotWanted {
 		g.shotWanted = false
 		g.screenshot(screen)

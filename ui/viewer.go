@@ -371,10 +371,7 @@ func (v *viewer) Draw(screen *ebiten.Image) {
 	v.dirty = false
 	t0 := time.Now()
 	v.app.Frame(v.in, &v.scene)
-	v.b.begin(screen)
-	v.b.layer(&v.scene.Base)
-	v.b.layer(&v.scene.Overlay)
-	v.b.flush()
+	v.b.draw(screen, &v.scene.Base, &v.scene.Overlay)
 	if v.shotWanted {
 		v.shotWanted = false
 		screenshotTo(screen, v.o.Dir, &v.jobs, v.say)
@@ -396,9 +393,7 @@ func (v *viewer) drawOpening(screen *ebiten.Image) {
 	var l view.Layer
 	l.Fills = append(l.Fills, view.Fill{Rect: view.Rect{W: float64(v.w), H: float64(v.h)}, Color: view.ColWindow})
 	l.Texts = append(l.Texts, view.Text{X: 24, Y: 24, S: "opening " + v.o.Path + " …", Color: view.ColTextDim})
-	v.b.begin(screen)
-	v.b.layer(&l)
-	v.b.flush()
+	v.b.draw(screen, &l)
 }
 
 func (v *viewer) Layout(outsideWidth, outsideHeight int) (int, int) {

@@ -118,11 +118,24 @@ func startGUI(t *testing.T, ctx context.Context, args ...string) *guiSession {
 	g := &guiSession{t: t, ctx: ctx, dir: t.TempDir(), exited: make(chan error, 1)}
 	bin := guiBinary(t, g.dir)
 	t.Logf("GUI binary ready in %v", time.Since(start).Round(time.Millisecond))
+	g.trace = filepath.Join(g.dir, "trace.json")
+	g.launch(bin, "state.json", append([]string{"-trace", g.trace}, args...)...)
+	t.Logf("window %s up after %v", g.wid, time.Since(start).Round(time.Millisecond))
+	waitFor(t, ctx, "the guest's executor to start", func() bool { return strings.Contains(g.serial.String(), "executor:") })
+	var st guiState
+	waitFor(t, ctx, "the window's layout", func() bool { return readState(g.statePath, &st) == nil && len(st.Lanes) > 0 })
+	return g
+}
+
+// launch runs bin with args in g.dir under a new Xvfb, the window's layout
+// going to stateFile in g.dir, until the test ends, and finds its window.
+func (g *guiSession) launch(bin, stateFile string, args ...string) {
+	t := g.t
+	t.Helper()
 	g.display = startXvfb(t)
 	g.stateDir = filepath.Join(g.dir, "state")
-	g.statePath = filepath.Join(g.dir, "state.json")
-	g.trace = filepath.Join(g.dir, "trace.json")
-	g.cmd = exec.Command(bin, append([]string{"-trace", g.trace}, args...)...)
+	g.statePath = filepath.Join(g.dir, stateFile)
+	g.cmd = exec.Command(bin, args...)
 	g.cmd.Dir = g.dir
 	g.cmd.Env = append(os.Environ(), "DISPLAY="+g.display, guiStateEnv+"="+g.statePath, "XDG_STATE_HOME="+g.stateDir)
 	g.cmd.Stdout, g.cmd.Stderr = &g.serial, &g.stderr
@@ -137,11 +150,6 @@ func startGUI(t *testing.T, ctx context.Context, args ...string) *guiSession {
 		}
 	})
 	g.wid = strings.Fields(g.xdo("search", "--sync", "--class", "pollscope"))[0]
-	t.Logf("window %s up after %v", g.wid, time.Since(start).Round(time.Millisecond))
-	waitFor(t, ctx, "the guest's executor to start", func() bool { return strings.Contains(g.serial.String(), "executor:") })
-	var st guiState
-	waitFor(t, ctx, "the window's layout", func() bool { return readState(g.statePath, &st) == nil && len(st.Lanes) > 0 })
-	return g
 }
 
 // guiBinary is $POLLSCOPE_GUI_BIN, or pollscope built as make build does.

@@ -162,24 +162,7 @@ func firstLineTime(t *testing.T, path string) int64 {
 func startViewer(t *testing.T, ctx context.Context, bin, dir, file string) *guiSession {
 	t.Helper()
 	g := &guiSession{t: t, ctx: ctx, dir: dir, exited: make(chan error, 1)}
-	g.display = startXvfb(t)
-	g.stateDir = filepath.Join(dir, "state")
-	g.statePath = filepath.Join(dir, "view-state.json")
-	g.cmd = exec.Command(bin, "view", file)
-	g.cmd.Dir = dir
-	g.cmd.Env = append(os.Environ(), "DISPLAY="+g.display, guiStateEnv+"="+g.statePath, "XDG_STATE_HOME="+g.stateDir)
-	g.cmd.Stdout, g.cmd.Stderr = &g.serial, &g.stderr
-	if err := g.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { g.exited <- g.cmd.Wait() }()
-	t.Cleanup(func() {
-		if g.cmd.ProcessState == nil {
-			g.cmd.Process.Kill()
-			<-g.exited
-		}
-	})
-	g.wid = strings.Fields(g.xdo("search", "--sync", "--class", "pollscope"))[0]
+	g.launch(bin, "view-state.json", "view", file)
 	var st guiState
 	waitFor(t, ctx, "the viewer's layout", func() bool { return readState(g.statePath, &st) == nil && len(st.Lanes) > 0 })
 	return g
