@@ -35,11 +35,11 @@ func (q *inputQueue) push(in hostInput) {
 	q.mu.Unlock()
 }
 
-// take returns the queued inputs, oldest first, reusing spare.
-func (q *inputQueue) take(spare []hostInput) []hostInput {
+// take returns the queued inputs, oldest first.
+func (q *inputQueue) take() []hostInput {
 	q.mu.Lock()
 	out := q.queue
-	q.queue = spare[:0]
+	q.queue = nil
 	q.waiting.Store(len(q.serial) > 0)
 	q.mu.Unlock()
 	return out
@@ -86,7 +86,7 @@ func (m *Machine) applyInputs() {
 	if !m.inputs.waiting.Load() {
 		return
 	}
-	batch := m.inputs.take(nil)
+	batch := m.inputs.take()
 	m.board.mu.Lock()
 	if taken := m.inputs.feedSerial(m.board.uart.Receive); len(taken) > 0 {
 		m.recordSerialInput(taken)
@@ -105,7 +105,9 @@ func (m *Machine) applyInputs() {
 		}
 	}
 	m.board.mu.Unlock()
-	m.timers.touched() // a press starts the typematic repeat
+	if len(batch) > 0 {
+		m.timers.touched() // a press starts the typematic repeat
+	}
 }
 
 // KeyDown presses k on the guest's PS/2 keyboard. While k is the last key

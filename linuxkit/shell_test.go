@@ -66,8 +66,11 @@ func TestLinuxShell(t *testing.T) {
 
 		// The serial shell reads COM1's receive line: the 8250 driver's
 		// interrupt-driven receive on IRQ 4.
+		// Both shells write to the serial port: wait for the serial
+		// shell's next prompt, so that it does not land inside the
+		// keyboard shell's output below.
 		m.SendSerial([]byte("echo serial-$((7*7))\n"))
-		emutest.WaitSerial(t, m, `serial-49\r?\n`, time.Minute)
+		emutest.WaitSerial(t, m, `serial-49\r?\n(?s:.*)`+regexp.QuoteMeta(k.Prompt), time.Minute)
 
 		first := interrupts(t, m, 1)
 		second := interrupts(t, m, 2)
@@ -105,7 +108,7 @@ func interrupts(t *testing.T, m *emulator.Machine, n int) map[int]irqLine {
 	t.Helper()
 	begin, end := 10*n, 10*n+1
 	emutest.Type(t, m, fmt.Sprintf("echo irqs-$((%d)); cat /proc/interrupts; echo irqs-$((%d))\n", begin, end), time.Minute)
-	out := emutest.WaitSerial(t, m, fmt.Sprintf(`(?s)\nirqs-%d\r?\n.*\nirqs-%d\r?\n`, begin, end), time.Minute)
+	out := emutest.WaitSerial(t, m, fmt.Sprintf(`(?s)irqs-%d\r?\n.*\nirqs-%d\r?\n`, begin, end), time.Minute)
 	rows := map[int]irqLine{}
 	row := regexp.MustCompile(`(?m)^\s*(\d+):\s+(\d+)\s+(.*?)\r?$`)
 	for _, r := range row.FindAllStringSubmatch(out, -1) {

@@ -82,12 +82,21 @@ var (
 	arrows   = map[byte]ps2.Key{'A': ps2.KeyUp, 'B': ps2.KeyDown, 'C': ps2.KeyRight, 'D': ps2.KeyLeft}
 )
 
+// keyboard is what typeByte types on: the guest's keyboard
+// (*emulator.Machine).
+type keyboard interface {
+	KeyDown(ps2.Key)
+	KeyUp(ps2.Key)
+	PressKey(ps2.Key)
+	TypeText(ctx context.Context, s string) error
+}
+
 // typeByte types one byte of terminal input; esc carries a partly read
 // escape sequence from byte to byte. A control sequence (ESC [ parameters
 // final byte) is an arrow key or, like the cursor-position report a
 // terminal sends when the guest's shell asks for one (ESC [ 6 n), nothing
 // to type.
-func typeByte(ctx context.Context, m *emulator.Machine, b byte, esc []byte) []byte {
+func typeByte(ctx context.Context, m keyboard, b byte, esc []byte) []byte {
 	switch {
 	case len(esc) == 1 && b == '[':
 		return append(esc, b)

@@ -35,14 +35,10 @@ type blockKey struct {
 // block is a run of decoded instructions.
 type block struct {
 	key   blockKey
-	end   uint64 // RIP after the last instruction
 	pages [2]uint64
 	valid bool
 	bytes uint64 // length of the block's code in bytes
-	// fallsThrough: the last instruction does not set RIP itself, so the
-	// block continues at end.
-	fallsThrough bool
-	insns        []insn
+	insns []insn
 }
 
 type codeCache struct {

@@ -102,6 +102,7 @@ type CPU struct {
 	pendingIO         pendingIO
 	deliveringVector  int // exception being delivered, or -1 (double-fault rules)
 	pendingException  *fault
+	pendingBuf        fault // what pendingException points at, kept here so a fault costs no allocation
 	windowRequested   bool
 	exit              cpu.Exit
 	exitReady         bool

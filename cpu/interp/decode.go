@@ -91,9 +91,7 @@ func (c *CPU) decodeBlock(rip, lin, phys uint64) *block {
 	}
 	b.insns = insns
 	last := &insns[len(insns)-1]
-	b.end = last.next
 	b.bytes = last.rip - rip + uint64(last.len)
-	b.fallsThrough = last.flags&fSetsRIP == 0
 	return b
 }
 

@@ -49,8 +49,10 @@ func buildOut(in *insn, inst *x86asm.Inst) handler {
 	return opOut
 }
 
-// ioAllowed checks I/O privilege.
-func (c *CPU) ioAllowed() {
+// requireIOPL raises #GP unless CPL <= IOPL in protected mode: the check
+// of IN, OUT, INS, OUTS, CLI and STI (no I/O permission bitmap is
+// consulted; the TSS's has none).
+func (c *CPU) requireIOPL() {
 	if c.cr0&cr0PE != 0 && uint64(c.cpl) > (c.rflags>>12)&3 {
 		c.raise(vecGP, 0)
 	}
@@ -71,7 +73,7 @@ func (c *CPU) ioExit(port uint16, write bool, size uint8, count int) {
 }
 
 func opIn(c *CPU, in *insn) {
-	c.ioAllowed()
+	c.requireIOPL()
 	port := c.ioPort(in, 1)
 	c.pendingIO = pendingIO{active: true, reg: in.r[0], size: in.size, count: 1, next: in.next}
 	c.rip = in.rip
@@ -79,7 +81,7 @@ func opIn(c *CPU, in *insn) {
 }
 
 func opOut(c *CPU, in *insn) {
-	c.ioAllowed()
+	c.requireIOPL()
 	port := c.ioPort(in, 0)
 	v := c.getReg(in.r[1], in.size)
 	var b [8]byte
@@ -110,7 +112,7 @@ func (c *CPU) stringCount(in *insn, lin uint64) int {
 }
 
 func opINS(c *CPU, in *insn) {
-	c.ioAllowed()
+	c.requireIOPL()
 	dst := (c.regs[7]&in.amask + c.segBase[segES]) & c.linMask
 	n := c.stringCount(in, dst)
 	if n == 0 {
@@ -125,7 +127,7 @@ func opINS(c *CPU, in *insn) {
 }
 
 func opOUTS(c *CPU, in *insn) {
-	c.ioAllowed()
+	c.requireIOPL()
 	src := (c.regs[6]&in.amask + c.segBase[in.seg&7]) & c.linMask
 	n := c.stringCount(in, src)
 	if n == 0 {

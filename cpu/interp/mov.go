@@ -1,6 +1,8 @@
 package interp
 
 import (
+	"math/bits"
+
 	"golang.org/x/arch/x86/x86asm"
 )
 
@@ -233,21 +235,13 @@ func opBSWAP(c *CPU, in *insn) {
 	v := c.getReg(in.r[0], in.size)
 	switch in.size {
 	case 8:
-		v = bswap64(v)
+		v = bits.ReverseBytes64(v)
 	case 4:
-		v = uint64(bswap32(uint32(v)))
+		v = uint64(bits.ReverseBytes32(uint32(v)))
 	default:
 		v = 0 // BSWAP of a 16-bit register: undefined; zero on AMD and Intel
 	}
 	c.setReg(in.r[0], in.size, v)
-}
-
-func bswap64(v uint64) uint64 {
-	return uint64(bswap32(uint32(v)))<<32 | uint64(bswap32(uint32(v>>32)))
-}
-
-func bswap32(v uint32) uint32 {
-	return v>>24 | v>>8&0xff00 | v<<8&0xff0000 | v<<24
 }
 
 // CBW/CWDE/CDQE sign-extend the lower half of the accumulator into it.

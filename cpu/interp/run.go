@@ -216,6 +216,7 @@ func (c *CPU) recovered(r any) bool {
 			fv = fault{vector: vecDF, hasErr: true}
 		}
 	}
-	c.pendingException = &fv
+	c.pendingBuf = fv
+	c.pendingException = &c.pendingBuf
 	return false
 }

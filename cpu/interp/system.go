@@ -70,12 +70,6 @@ func opHLT(c *CPU, in *insn) {
 	c.stop = true
 }
 
-// CLI and STI need CPL <= IOPL in protected mode.
-func (c *CPU) requireIOPL() {
-	if c.cr0&cr0PE != 0 && uint64(c.cpl) > (c.rflags>>12)&3 {
-		c.raise(vecGP, 0)
-	}
-}
 
 func opCLI(c *CPU, in *insn) {
 	c.requireIOPL()
@@ -141,7 +135,6 @@ func opWRMSR(c *CPU, in *insn) {
 }
 
 func (c *CPU) unknownMSR(what string, idx uint32, v uint64) {
-	key := "msr:" + what
 	if c.msr.refused == nil {
 		c.msr.refused = make(map[uint32]uint64)
 	}
@@ -149,7 +142,6 @@ func (c *CPU) unknownMSR(what string, idx uint32, v uint64) {
 		c.logf("interp: %s of MSR %#x (value %#x) refused with #GP", what, idx, v)
 	}
 	c.msr.refused[idx]++
-	_ = key
 }
 
 func opINVLPG(c *CPU, in *insn) {

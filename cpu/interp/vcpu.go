@@ -157,8 +157,8 @@ func (c *CPU) CompleteInstruction() (err error) {
 			if f, ok := r.(*fault); ok {
 				// An INS whose destination went away: deliver the fault
 				// on the next Run, as the hardware would have.
-				fv := *f
-				c.pendingException = &fv
+				c.pendingBuf = *f
+				c.pendingException = &c.pendingBuf
 				return
 			}
 			err = fmt.Errorf("interp: completing the I/O instruction: %v", r)
