@@ -70,7 +70,6 @@ func opHLT(c *CPU, in *insn) {
 	c.stop = true
 }
 
-
 func opCLI(c *CPU, in *insn) {
 	c.requireIOPL()
 	c.rflags &^= flagIF
