@@ -26,9 +26,10 @@ import (
 // (the polls, the waits, the ready queue's samples) are copied at each
 // eviction, so each checkpoint taken after another eviction holds a copy
 // of those of its own; such checkpoints are thinned to
-// maxCheckpointCopies, evenly spread. Measured on a 5-million-event
-// session (BenchmarkOpen5M): 19 checkpoints, the heap at 634 MiB against
-// 139 MiB without them, a backward jump 32 ms (BenchmarkModel5M).
+// maxCheckpointCopies, evenly spread. What they cost and save on a
+// 5-million-event session (BenchmarkOpen5M's heap and checkpoints,
+// BenchmarkModel5M's backward jump against a rebuild from the start) is
+// in benchmarks/README.md.
 
 // checkpointEvery is how many events apart checkpoints are taken at
 // first: replaying that many costs a few tens of milliseconds. (A
